@@ -1,0 +1,50 @@
+# Top-level driver. `make run` and `make test` are the two commands of the
+# README: both install what is missing first (scripts/setup.sh).
+PY        ?= /usr/bin/python3
+JOBS      ?= $(shell nproc)
+BUILD     ?= build
+ASAN_DIR  ?= build-asan
+FUZZ_DIR  ?= build-fuzz
+DATA_DIR  ?= latchkey-data
+SHARED    ?= $(abspath ../shared)
+
+.PHONY: all build run test setup unit e2e test-asan test-valgrind \
+        fuzz fuzz-long bench clean check-style
+
+all: build
+
+setup:
+	@./scripts/setup.sh
+
+$(BUILD)/Makefile: CMakeLists.txt
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+
+build: setup $(BUILD)/Makefile
+	@$(MAKE) --no-print-directory -C $(BUILD) -j$(JOBS)
+
+run: build
+	./$(BUILD)/latchkey serve --demo --data-dir $(DATA_DIR)
+
+unit: build
+	cd $(BUILD) && LATCHKEY_SHARED=$(SHARED) ctest --output-on-failure
+
+e2e: build
+	LATCHKEY_BIN=$(abspath $(BUILD)/latchkey) LATCHKEY_SHARED=$(SHARED) \
+	    $(PY) -m pytest -q tests/e2e
+
+test-asan: setup
+	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug \
+	    -DLATCHKEY_ASAN=ON -DLATCHKEY_UBSAN=ON >/dev/null
+	@$(MAKE) --no-print-directory -C $(ASAN_DIR) -j$(JOBS)
+	cd $(ASAN_DIR) && LATCHKEY_SHARED=$(SHARED) \
+	    ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure
+	LATCHKEY_BIN=$(abspath $(ASAN_DIR)/latchkey) LATCHKEY_SHARED=$(SHARED) \
+	    LATCHKEY_SANITIZED=1 $(PY) -m pytest -q tests/e2e
+
+test: check-style unit e2e test-asan
+
+check-style:
+	@$(PY) scripts/checksrc.py
+
+clean:
+	rm -rf $(BUILD) $(ASAN_DIR) $(FUZZ_DIR)

@@ -1,0 +1,111 @@
+/*
+ * lk_jose.h: JSON Web Signature and JWT claims, strict by default.
+ *
+ * A key (struct lk_jwk) carries its algorithm; the token header never
+ * chooses the key type or the algorithm. A key set holds several keys,
+ * each with an optional kid: one signs, all verify. A verifier is
+ * configured once and then used from many threads without locks.
+ */
+#ifndef LATCHKEY_LK_JOSE_H
+#define LATCHKEY_LK_JOSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "latchkey/lk_common.h"
+
+#define LK_JWT_MAX_DEFAULT   8192   /* default token size limit, bytes */
+#define LK_HMAC_MIN_KEY      32     /* shortest HMAC secret accepted */
+#define LK_SUB_MAX           255    /* longest subject we accept */
+#define LK_SCOPE_MAX         1023   /* longest joined scope string */
+#define LK_KID_MAX           128
+
+enum lk_jws_alg {
+    LK_ALG_INVALID = 0,
+    LK_ALG_HS256, LK_ALG_HS384, LK_ALG_HS512,
+    LK_ALG_RS256, LK_ALG_RS384, LK_ALG_RS512,
+    LK_ALG_PS256, LK_ALG_PS384, LK_ALG_PS512,
+    LK_ALG_ES256, LK_ALG_ES384, LK_ALG_ES512,
+    LK_ALG_EDDSA,
+    LK_ALG__COUNT
+};
+
+/* "HS256" etc., or NULL for an invalid value. */
+const char *lk_jws_alg_name(enum lk_jws_alg alg);
+
+/* Parse an exact, case-sensitive algorithm name; LK_ALG_INVALID if
+ * unknown (including every spelling of "none"). */
+enum lk_jws_alg lk_jws_alg_parse(const char *name, size_t len);
+
+struct lk_jwk;
+struct lk_keyset;
+
+/* An HMAC key from secret bytes (at least LK_HMAC_MIN_KEY long). */
+enum lk_err lk_jwk_from_secret(const uint8_t *secret, size_t len,
+                               enum lk_jws_alg alg, const char *kid,
+                               struct lk_jwk **out,
+                               char *err, size_t errlen);
+void lk_jwk_free(struct lk_jwk *key);
+enum lk_jws_alg lk_jwk_alg(const struct lk_jwk *key);
+const char *lk_jwk_kid(const struct lk_jwk *key);   /* NULL if none */
+
+/* A set of keys; lk_keyset_add takes ownership of key. The first key
+ * added with signing != 0 becomes the signing key. */
+enum lk_err lk_keyset_new(struct lk_keyset **out);
+enum lk_err lk_keyset_add(struct lk_keyset *ks, struct lk_jwk *key,
+                          int signing);
+const struct lk_jwk *lk_keyset_signing_key(const struct lk_keyset *ks);
+void lk_keyset_free(struct lk_keyset *ks);
+
+/* Claims that latchkey reads from a verified token. */
+struct lk_claims {
+    char sub[LK_SUB_MAX + 1];
+    char scope[LK_SCOPE_MAX + 1];  /* "scope" string or "scopes" array,
+                                      joined with single spaces */
+    int has_scope;
+    int64_t exp, nbf, iat;
+    int has_exp, has_nbf, has_iat;
+};
+
+/* Required-claim flags for the verifier. */
+#define LK_REQ_EXP  1u
+#define LK_REQ_IAT  2u
+#define LK_REQ_NBF  4u
+#define LK_REQ_SUB  8u
+#define LK_REQ_ISS  16u
+#define LK_REQ_AUD  32u
+#define LK_REQ_JTI  64u
+
+struct lk_jwt_verifier;
+
+/* A verifier over ks (borrowed: ks must outlive the verifier). By
+ * default: exp and sub required, leeway 0, no issuer, no audience (a
+ * token with aud is then refused), token limit LK_JWT_MAX_DEFAULT. */
+enum lk_err lk_jwt_verifier_new(const struct lk_keyset *ks,
+                                struct lk_jwt_verifier **out);
+void lk_jwt_verifier_free(struct lk_jwt_verifier *v);
+enum lk_err lk_jwt_verifier_set_issuer(struct lk_jwt_verifier *v,
+                                       const char *iss);
+enum lk_err lk_jwt_verifier_set_audience(struct lk_jwt_verifier *v,
+                                         const char *aud);
+void lk_jwt_verifier_set_leeway(struct lk_jwt_verifier *v, int64_t secs);
+void lk_jwt_verifier_set_required(struct lk_jwt_verifier *v,
+                                  unsigned req_flags);
+void lk_jwt_verifier_set_max_size(struct lk_jwt_verifier *v, size_t max);
+
+/* Verify a compact JWT at time now (Unix seconds). On LK_OK, fills
+ * claims (may be NULL). Thread-safe for a configured verifier. */
+enum lk_err lk_jwt_verify(const struct lk_jwt_verifier *v,
+                          const char *token, size_t len, int64_t now,
+                          struct lk_claims *claims,
+                          char *err, size_t errlen);
+
+/* Sign claims_json (a JSON object, copied as is) with key into a newly
+ * allocated compact JWS in *out (free() it). The header is
+ * {"alg":ALG,"typ":"JWT"} plus "kid" when the key has one. */
+enum lk_err lk_jwt_sign(const struct lk_jwk *key,
+                        const char *claims_json, size_t len,
+                        char **out, size_t *outlen,
+                        char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * lk_store.h: the user store interface. An implementation (SQLite,
+ * PostgreSQL) fills struct lk_store_ops; handlers only see this header.
+ * Every call is safe from many threads at once.
+ */
+#ifndef LATCHKEY_LK_STORE_H
+#define LATCHKEY_LK_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "latchkey/lk_common.h"
+#include "latchkey/lk_pwhash.h"
+
+#define LK_USERNAME_MAX  150
+#define LK_EMAIL_MAX     254
+#define LK_FULLNAME_MAX  255
+#define LK_SCOPES_MAX    1023
+#define LK_ITEM_ID_MAX   255
+
+struct lk_user {
+    int64_t id;
+    char username[LK_USERNAME_MAX + 1];
+    char email[LK_EMAIL_MAX + 1];         /* "" when none */
+    char full_name[LK_FULLNAME_MAX + 1];  /* "" when none */
+    int has_email, has_full_name;
+    int disabled;
+    char password_hash[LK_HASH_MAX + 1];
+    char scopes[LK_SCOPES_MAX + 1];       /* space-separated */
+    int64_t created_at, updated_at;
+};
+
+struct lk_store;
+
+/* Called once per item by list_items; return non-zero to stop. */
+typedef int (*lk_item_fn)(void *arg, const char *item_id);
+
+struct lk_store_ops {
+    const char *name;   /* "sqlite", "postgresql" */
+    enum lk_err (*get_user)(struct lk_store *s, const char *username,
+                            struct lk_user *out, char *err, size_t errlen);
+    enum lk_err (*add_user)(struct lk_store *s, const struct lk_user *u,
+                            char *err, size_t errlen);
+    enum lk_err (*set_disabled)(struct lk_store *s, const char *username,
+                                int disabled, char *err, size_t errlen);
+    enum lk_err (*set_scopes)(struct lk_store *s, const char *username,
+                              const char *scopes, char *err, size_t errlen);
+    /* Replace the hash only if it still equals old_hash (compare and
+     * swap): a concurrent change is never lost. LK_ERR_MISMATCH when
+     * the stored hash changed meanwhile. */
+    enum lk_err (*replace_hash)(struct lk_store *s, const char *username,
+                                const char *old_hash, const char *new_hash,
+                                char *err, size_t errlen);
+    enum lk_err (*add_item)(struct lk_store *s, const char *username,
+                            const char *item_id, char *err, size_t errlen);
+    enum lk_err (*list_items)(struct lk_store *s, const char *username,
+                              lk_item_fn fn, void *arg,
+                              char *err, size_t errlen);
+    void (*close)(struct lk_store *s);
+};
+
+struct lk_store {
+    const struct lk_store_ops *ops;
+};
+
+/* Open a SQLite store at path (created and migrated when needed). */
+enum lk_err lk_store_open_sqlite(const char *path, struct lk_store **out,
+                                 char *err, size_t errlen);
+
+/* Open by URL: "sqlite:PATH", a plain path, or "postgresql://...". */
+enum lk_err lk_store_open(const char *url, struct lk_store **out,
+                          char *err, size_t errlen);
+
+static inline void lk_store_close(struct lk_store *s)
+{
+    if (s != NULL)
+        s->ops->close(s);
+}
+
+#endif

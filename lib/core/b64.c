@@ -1,0 +1,152 @@
+/*
+ * b64.c: strict base64 in three alphabets (standard, URL-safe, passlib's
+ * adapted). Decoding accepts exactly one spelling of each byte string:
+ * no whitespace, padding only where the flags allow it, and zero unused
+ * bits in the last character, so a token or hash cannot be altered into
+ * a second accepted form.
+ */
+#include <string.h>
+
+#include "latchkey/lk_common.h"
+
+static const char alpha_std[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char alpha_url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static const char alpha_ab64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789./";
+
+static const char *alphabet(enum lk_b64 a)
+{
+    switch (a) {
+    case LK_B64_URL:
+        return alpha_url;
+    case LK_B64_AB64:
+        return alpha_ab64;
+    case LK_B64_STD:
+    default:
+        return alpha_std;
+    }
+}
+
+/* Value of character c in the alphabet, or -1. */
+static int b64_value(enum lk_b64 a, unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == (unsigned char)alphabet(a)[62])
+        return 62;
+    if (c == (unsigned char)alphabet(a)[63])
+        return 63;
+    return -1;
+}
+
+size_t lk_b64_encoded_len(size_t n, unsigned flags)
+{
+    if (flags & LK_B64_PAD)
+        return (n + 2) / 3 * 4;
+    return n / 3 * 4 + (n % 3 == 0 ? 0 : n % 3 + 1);
+}
+
+size_t lk_b64_decoded_max(size_t n)
+{
+    return n / 4 * 3 + 3;
+}
+
+enum lk_err lk_b64_encode(enum lk_b64 a, unsigned flags,
+                          const uint8_t *in, size_t n,
+                          char *out, size_t cap, size_t *outlen)
+{
+    const char *al = alphabet(a);
+    size_t need, i, o = 0;
+
+    if (n > (SIZE_MAX / 4) - 4)
+        return LK_ERR_TOO_LARGE;
+    need = lk_b64_encoded_len(n, flags);
+    if (cap < need + 1)
+        return LK_ERR_TOO_LARGE;
+    for (i = 0; i + 2 < n; i += 3) {
+        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
+                     in[i + 2];
+        out[o++] = al[v >> 18 & 63];
+        out[o++] = al[v >> 12 & 63];
+        out[o++] = al[v >> 6 & 63];
+        out[o++] = al[v & 63];
+    }
+    if (n - i == 1) {
+        uint32_t v = (uint32_t)in[i] << 16;
+        out[o++] = al[v >> 18 & 63];
+        out[o++] = al[v >> 12 & 63];
+        if (flags & LK_B64_PAD) {
+            out[o++] = '=';
+            out[o++] = '=';
+        }
+    } else if (n - i == 2) {
+        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
+        out[o++] = al[v >> 18 & 63];
+        out[o++] = al[v >> 12 & 63];
+        out[o++] = al[v >> 6 & 63];
+        if (flags & LK_B64_PAD)
+            out[o++] = '=';
+    }
+    out[o] = '\0';
+    if (outlen != NULL)
+        *outlen = o;
+    return LK_OK;
+}
+
+/* Strip and validate '=' padding; returns the unpadded length or -1. */
+static long strip_padding(const char *in, size_t n, unsigned flags)
+{
+    size_t pads = 0;
+
+    while (pads < 2 && pads < n && in[n - 1 - pads] == '=')
+        pads++;
+    if (pads > 0) {
+        if (!(flags & (LK_B64_PAD | LK_B64_PAD_OPT)) || n % 4 != 0)
+            return -1;
+    } else if ((flags & LK_B64_PAD) && n % 4 != 0) {
+        return -1;
+    }
+    return (long)(n - pads);
+}
+
+enum lk_err lk_b64_decode(enum lk_b64 a, unsigned flags,
+                          const char *in, size_t n,
+                          uint8_t *out, size_t cap, size_t *outlen)
+{
+    long m = strip_padding(in, n, flags);
+    size_t len, i, o = 0, rem;
+    uint32_t acc = 0;
+    int bits = 0;
+
+    if (m < 0)
+        return LK_ERR_INVALID;
+    len = (size_t)m;
+    rem = len % 4;
+    if (rem == 1)
+        return LK_ERR_INVALID;
+    if (cap < len / 4 * 3 + (rem ? rem - 1 : 0))
+        return LK_ERR_TOO_LARGE;
+    for (i = 0; i < len; i++) {
+        int v = b64_value(a, (unsigned char)in[i]);
+        if (v < 0)
+            return LK_ERR_INVALID;
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (uint8_t)(acc >> bits);
+            acc &= (1u << bits) - 1;
+        }
+    }
+    if (acc != 0)          /* non-zero unused trailing bits */
+        return LK_ERR_INVALID;
+    if (outlen != NULL)
+        *outlen = o;
+    return LK_OK;
+}
