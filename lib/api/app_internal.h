@@ -1,0 +1,63 @@
+/*
+ * app_internal.h: the layout of struct lk_app, shared by lib/api and
+ * lib/http only.
+ */
+#ifndef LATCHKEY_APP_INTERNAL_H
+#define LATCHKEY_APP_INTERNAL_H
+
+#include "latchkey/lk_app.h"
+
+#define LK_ROUTES_MAX 64
+#define LK_SCOPES_DEF_MAX 32
+
+struct route_slot {
+    const struct lk_route *route;
+    char *scopes;                 /* override, owned; NULL = route's */
+};
+
+struct lk_app {
+    struct lk_store *store;
+    struct lk_pwpolicy *policy;
+    struct lk_keyset *keys;
+    const struct lk_jwk *signer;
+    struct lk_jwt_verifier *verifier;
+    int64_t token_ttl;
+    char *issuer, *audience;
+    char *title, *version;
+    struct route_slot routes[LK_ROUTES_MAX];
+    size_t nroutes;
+    struct lk_scope_def scopes[LK_SCOPES_DEF_MAX];
+    size_t nscopes;
+};
+
+/* The route matching method and path, or NULL; *path_known is set
+ * when the path exists with another method. */
+const struct route_slot *lk_app_find(const struct lk_app *app,
+                                     const char *method, const char *path,
+                                     int *path_known);
+
+/* Scopes required by a slot (never NULL). */
+const char *lk_slot_scopes(const struct route_slot *s);
+
+/* Run a matched route: bearer check, scope check, handler. */
+void lk_app_run(struct lk_app *app, const struct route_slot *slot,
+                const struct lk_request *req, struct lk_response *resp);
+
+/* Answer for a request that matched no route. */
+void lk_app_no_route(struct lk_app *app, const struct lk_request *req,
+                     int path_known, struct lk_response *resp);
+
+/* Is scope (len bytes) in the space-separated list? */
+int lk_scope_in(const char *list, const char *scope, size_t len);
+
+/* Sign a token for sub with the given scopes (space-separated). */
+enum lk_err lk_app_mint(struct lk_app *app, const char *sub,
+                        const char *scopes, int64_t now,
+                        char **tok, size_t *toklen,
+                        char *err, size_t errlen);
+
+/* The component schemas of the built-in bodies (a new reference). */
+struct json_t;
+struct json_t *lk_openapi_schemas(void);
+
+#endif

@@ -1,0 +1,289 @@
+/*
+ * cmd_serve.c: `latchkey serve`, the authorization server and API.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "latchkey/lk_app.h"
+#include "latchkey/lk_log.h"
+#include "opts.h"
+#include "runtime.h"
+
+/* The tutorial's demo account; its hash is the tutorial's own. */
+#define DEMO_HASH "$2a$12$KplebFTPwFcgGQosJgI4De0PyB2AoRCSxasxHpFoYZPp6uQV/xLzm"
+
+static const struct opt serve_opts[] = {
+    {"listen", "LATCHKEY_LISTEN", OPT_VALUE, "127.0.0.1:8000",
+     "address and port to listen on (HOST:PORT, [V6]:PORT)"},
+    {"data-dir", "LATCHKEY_DATA_DIR", OPT_VALUE, DEFAULT_DATA_DIR,
+     "directory for the SQLite store and the generated secret"},
+    {"database", "LATCHKEY_DATABASE_URL", OPT_VALUE, NULL,
+     "store URL (sqlite:PATH); default DATA_DIR/latchkey.db"},
+    {"secret-key-file", "LATCHKEY_SECRET_KEY_FILE", OPT_VALUE, NULL,
+     "file holding the HS256 secret (mode 0600); LATCHKEY_SECRET_KEY "
+     "holds the secret itself"},
+    {"token-ttl", "LATCHKEY_TOKEN_TTL", OPT_VALUE, "1800",
+     "access token lifetime in seconds"},
+    {"issuer", "LATCHKEY_ISSUER", OPT_VALUE, NULL,
+     "iss of issued tokens, required in verified ones"},
+    {"audience", "LATCHKEY_AUDIENCE", OPT_VALUE, NULL,
+     "aud of issued tokens, required in verified ones"},
+    {"leeway", "LATCHKEY_LEEWAY", OPT_VALUE, "0",
+     "allowed clock skew in seconds for exp/nbf/iat"},
+    {"threads", "LATCHKEY_THREADS", OPT_VALUE, NULL,
+     "HTTP threads (default: one per core)"},
+    {"workers", "LATCHKEY_WORKERS", OPT_VALUE, NULL,
+     "password-hashing threads (default: one per core)"},
+    {"queue-max", "LATCHKEY_QUEUE_MAX", OPT_VALUE, "256",
+     "logins waiting for a worker before 503"},
+    {"max-connections", "LATCHKEY_MAX_CONNECTIONS", OPT_VALUE, "4096",
+     "open connections at most"},
+    {"timeout", "LATCHKEY_TIMEOUT", OPT_VALUE, "30",
+     "idle connection timeout in seconds"},
+    {"demo", "LATCHKEY_DEMO", OPT_BOOL, NULL,
+     "create the tutorial's demo user janedoe if missing"},
+    {"log-level", "LATCHKEY_LOG_LEVEL", OPT_VALUE, "info",
+     "debug, info, warn or error"},
+};
+#define NOPTS (sizeof(serve_opts) / sizeof(serve_opts[0]))
+#define OPT(name) opts_get(serve_opts, NOPTS, &o, name)
+
+struct serve_ctx {
+    struct lk_store *store;
+    struct lk_keyset *keys;
+    struct lk_pwpolicy *policy;
+    struct lk_app *app;
+    struct lk_server *server;
+};
+
+/* Split HOST:PORT (IPv6 in brackets). */
+static int parse_listen(const char *s, char *host, size_t cap,
+                        unsigned *port)
+{
+    const char *colon = strrchr(s, ':');
+    unsigned long long p;
+    size_t hl;
+
+    if (colon == NULL || opts_uint(colon + 1, 0, 65535, &p) != 0)
+        return -1;
+    hl = (size_t)(colon - s);
+    if (hl >= 2 && s[0] == '[' && s[hl - 1] == ']') {
+        s++;
+        hl -= 2;
+    }
+    if (hl == 0 || hl >= cap)
+        return -1;
+    memcpy(host, s, hl);
+    host[hl] = '\0';
+    *port = (unsigned)p;
+    return 0;
+}
+
+/* Seed the demo account on a store that lacks it. */
+static int seed_demo(struct lk_store *s, char *err, size_t errlen)
+{
+    struct lk_user u;
+    enum lk_err rc = s->ops->get_user(s, "janedoe", &u, NULL, 0);
+
+    if (rc == LK_OK) {
+        lk_log(LK_LOG_INFO, "event=demo msg=\"user janedoe already "
+               "present, left as is\"");
+        return 0;
+    }
+    memset(&u, 0, sizeof(u));
+    snprintf(u.username, sizeof(u.username), "janedoe");
+    snprintf(u.email, sizeof(u.email), "janedoe@example.com");
+    snprintf(u.full_name, sizeof(u.full_name), "Jane Doe");
+    snprintf(u.password_hash, sizeof(u.password_hash), "%s", DEMO_HASH);
+    snprintf(u.scopes, sizeof(u.scopes), "me items");
+    u.has_email = u.has_full_name = 1;
+    rc = s->ops->add_user(s, &u, err, errlen);
+    if (rc == LK_OK)
+        rc = s->ops->add_item(s, "janedoe", "Foo", err, errlen);
+    if (rc != LK_OK)
+        return -1;
+    lk_log(LK_LOG_INFO, "event=demo msg=\"created user janedoe (password "
+           "from the tutorial) with item Foo and scopes me, items\"");
+    return 0;
+}
+
+static int log_level(const char *s)
+{
+    static const char *const names[] = {"debug", "info", "warn", "error"};
+    int i;
+
+    for (i = 0; i < 4; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* Build the app from the options. */
+static int setup_app(struct serve_ctx *c, const struct opts_result *r,
+                     int64_t ttl, int64_t leeway, char *err, size_t errlen)
+{
+    struct lk_app_config ac;
+    const struct opts_result o = *r;
+    enum lk_err rc;
+
+    memset(&ac, 0, sizeof(ac));
+    ac.store = c->store;
+    ac.policy = c->policy;
+    ac.keys = c->keys;
+    ac.token_ttl = ttl;
+    ac.leeway = leeway;
+    ac.issuer = OPT("issuer");
+    ac.audience = OPT("audience");
+    ac.title = "latchkey";
+    rc = lk_app_new(&ac, &c->app, err, errlen);
+    if (rc == LK_OK)
+        rc = lk_app_add_builtin_routes(c->app);
+    if (rc == LK_OK)
+        rc = lk_app_add_scope(c->app, "me",
+                              "Read information about the current user.");
+    if (rc == LK_OK)
+        rc = lk_app_add_scope(c->app, "items", "Read items.");
+    if (rc != LK_OK && err[0] == '\0')
+        snprintf(err, errlen, "cannot set up routes: %s", lk_strerror(rc));
+    return rc == LK_OK ? 0 : -1;
+}
+
+/* Numbers from the options, checked. */
+static int server_config(const struct opts_result *r,
+                         struct lk_server_config *sc, char *host,
+                         size_t hostcap, char *err, size_t errlen)
+{
+    const struct opts_result o = *r;
+    unsigned long long v;
+
+    memset(sc, 0, sizeof(*sc));
+    if (parse_listen(OPT("listen"), host, hostcap, &sc->port) != 0) {
+        snprintf(err, errlen, "--listen must be HOST:PORT, got '%s'",
+                 OPT("listen"));
+        return -1;
+    }
+    sc->host = host;
+    if (OPT("threads") && opts_uint(OPT("threads"), 1, 256, &v) == 0)
+        sc->threads = (unsigned)v;
+    if (OPT("workers") && opts_uint(OPT("workers"), 1, 256, &v) == 0)
+        sc->workers = (unsigned)v;
+    if (opts_uint(OPT("queue-max"), 1, 100000, &v) == 0)
+        sc->queue_max = (unsigned)v;
+    if (opts_uint(OPT("max-connections"), 1, 1000000, &v) == 0)
+        sc->conn_max = (unsigned)v;
+    if (opts_uint(OPT("timeout"), 1, 3600, &v) == 0)
+        sc->timeout_s = (unsigned)v;
+    return 0;
+}
+
+/* Wait for SIGINT or SIGTERM (blocked in every thread). */
+static int wait_for_signal(const sigset_t *set)
+{
+    int sig = 0;
+
+    sigwait(set, &sig);
+    return sig;
+}
+
+static void serve_cleanup(struct serve_ctx *c)
+{
+    lk_server_stop(c->server);
+    lk_app_free(c->app);
+    lk_pwpolicy_free(c->policy);
+    lk_keyset_free(c->keys);
+    lk_store_close(c->store);
+}
+
+/* Open everything the server needs; logs the start-up facts. */
+static int serve_open(struct serve_ctx *c, const struct opts_result *r,
+                      char *err, size_t errlen)
+{
+    const struct opts_result o = *r;
+    char store_desc[4200], key_src[4200];
+    unsigned long long ttl, leeway;
+
+    if (opts_uint(OPT("token-ttl"), 1, 31536000, &ttl) != 0 ||
+        opts_uint(OPT("leeway"), 0, 3600, &leeway) != 0) {
+        snprintf(err, errlen, "--token-ttl must be 1..31536000 and "
+                 "--leeway 0..3600 seconds");
+        return -1;
+    }
+    if (runtime_open_store(OPT("data-dir"), OPT("database"), &c->store,
+                           store_desc, sizeof(store_desc), err, errlen) ||
+        runtime_load_secret(OPT("data-dir"), OPT("secret-key-file"),
+                            &c->keys, key_src, sizeof(key_src), err,
+                            errlen))
+        return -1;
+    if (lk_pwpolicy_new_default(&c->policy) != LK_OK) {
+        snprintf(err, errlen, "cannot set up the password policy");
+        return -1;
+    }
+    lk_log(LK_LOG_INFO, "event=start version=%s store=\"%s\" "
+           "key_source=\"%s\" alg=HS256 token_ttl=%llu",
+           LATCHKEY_VERSION, store_desc, key_src, ttl);
+    if (OPT("demo") && seed_demo(c->store, err, errlen) != 0)
+        return -1;
+    return setup_app(c, r, (int64_t)ttl, (int64_t)leeway, err, errlen);
+}
+
+static int serve_exec(int argc, char **argv)
+{
+    struct opts_result o;
+    struct serve_ctx c;
+    struct lk_server_config sc;
+    char err[512] = "", host[256];
+    sigset_t set;
+    int lvl, rc = 1;
+
+    memset(&c, 0, sizeof(c));
+    if (opts_parse(serve_opts, NOPTS, argc, argv, &o, err, sizeof(err))) {
+        fprintf(stderr, "latchkey serve: %s\n", err);
+        return 2;
+    }
+    if (o.help) {
+        opts_usage(cmd_serve.usage, serve_opts, NOPTS);
+        opts_free(&o);
+        return 0;
+    }
+    if ((lvl = log_level(OPT("log-level"))) < 0 || o.npos > 0) {
+        fprintf(stderr, "latchkey serve: bad --log-level or extra "
+                "arguments (see --help)\n");
+        opts_free(&o);
+        return 2;
+    }
+    lk_log_configure(NULL, NULL, (enum lk_log_level)lvl);
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (server_config(&o, &sc, host, sizeof(host), err, sizeof(err)) ||
+        serve_open(&c, &o, err, sizeof(err)))
+        goto out;
+    if (lk_server_start(c.app, &sc, &c.server, err, sizeof(err)) != LK_OK)
+        goto out;
+    lk_log(LK_LOG_INFO, "event=listening address=%s:%u demo=%s "
+           "docs=http://%s:%u/docs/swagger", host,
+           lk_server_port(c.server), OPT("demo") ? "yes" : "no", host,
+           lk_server_port(c.server));
+    lk_log(LK_LOG_INFO, "event=stopping signal=%d", wait_for_signal(&set));
+    rc = 0;
+out:
+    if (rc != 0)
+        lk_log(LK_LOG_ERR, "event=start_failed reason=\"%s\"", err);
+    serve_cleanup(&c);
+    opts_free(&o);
+    return rc;
+}
+
+const struct cmd_entry cmd_serve = {
+    .name = "serve",
+    .summary = "run the authorization server and API",
+    .usage = "usage: latchkey serve [--demo] [--listen HOST:PORT] "
+             "[--data-dir DIR] [options]",
+    .exec = serve_exec,
+};
