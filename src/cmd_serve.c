@@ -44,6 +44,11 @@ static const struct opt serve_opts[] = {
      "open connections at most"},
     {"timeout", "LATCHKEY_TIMEOUT", OPT_VALUE, "30",
      "idle connection timeout in seconds"},
+    {"scopes", "LATCHKEY_SCOPES", OPT_VALUE, "me,items",
+     "scopes that can be granted (comma-separated)"},
+    {"route-scope", "LATCHKEY_ROUTE_SCOPES", OPT_REPEAT, NULL,
+     "PATH=SCOPE[,SCOPE]: scopes a route needs (repeatable; the "
+     "variable holds space-separated entries)"},
     {"demo", "LATCHKEY_DEMO", OPT_BOOL, NULL,
      "create the tutorial's demo user janedoe if missing"},
     {"log-level", "LATCHKEY_LOG_LEVEL", OPT_VALUE, "info",
@@ -58,6 +63,7 @@ struct serve_ctx {
     struct lk_pwpolicy *policy;
     struct lk_app *app;
     struct lk_server *server;
+    char *scope_names;
 };
 
 /* Split HOST:PORT (IPv6 in brackets). */
@@ -122,6 +128,78 @@ static int log_level(const char *s)
     return -1;
 }
 
+/* Describe the tutorial's scopes; others get a generic text. */
+static const char *scope_description(const char *name)
+{
+    if (strcmp(name, "me") == 0)
+        return "Read information about the current user.";
+    if (strcmp(name, "items") == 0)
+        return "Read items.";
+    return "Application-defined scope.";
+}
+
+/* Define the grantable scopes from a comma/space separated list. The
+ * names live in c->scope_names, which outlives the app. */
+static int define_scopes(struct serve_ctx *c, const char *list,
+                         char *err, size_t errlen)
+{
+    char *p;
+
+    if ((c->scope_names = strdup(list)) == NULL)
+        return -1;
+    p = c->scope_names;
+    while (*p != '\0') {
+        size_t n = strcspn(p, ", ");
+        char *name = p;
+        p += n;
+        if (*p != '\0')
+            *p++ = '\0';
+        if (n == 0)
+            continue;
+        if (lk_app_add_scope(c->app, name, scope_description(name))) {
+            snprintf(err, errlen, "too many scopes in --scopes");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Apply "PATH=S1,S2 PATH2=S3" route scope assignments. */
+static int route_scopes(struct serve_ctx *c, const char *spec,
+                        char *err, size_t errlen)
+{
+    char buf[2048], *p = buf;
+
+    if (strlen(spec) >= sizeof(buf)) {
+        snprintf(err, errlen, "--route-scope too long");
+        return -1;
+    }
+    memcpy(buf, spec, strlen(spec) + 1);
+    while (*p != '\0') {
+        size_t n = strcspn(p, " ");
+        char *entry = p, *eq, *q;
+        p += n;
+        if (*p != '\0')
+            *p++ = '\0';
+        if (n == 0)
+            continue;
+        if ((eq = strchr(entry, '=')) == NULL || eq == entry) {
+            snprintf(err, errlen, "--route-scope '%s' is not PATH=SCOPES",
+                     entry);
+            return -1;
+        }
+        *eq = '\0';
+        for (q = eq + 1; *q != '\0'; q++)
+            if (*q == ',')
+                *q = ' ';
+        if (lk_app_set_route_scopes(c->app, entry, eq + 1) != LK_OK) {
+            snprintf(err, errlen, "--route-scope: no route '%s'", entry);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* Build the app from the options. */
 static int setup_app(struct serve_ctx *c, const struct opts_result *r,
                      int64_t ttl, int64_t leeway, char *err, size_t errlen)
@@ -142,11 +220,11 @@ static int setup_app(struct serve_ctx *c, const struct opts_result *r,
     rc = lk_app_new(&ac, &c->app, err, errlen);
     if (rc == LK_OK)
         rc = lk_app_add_builtin_routes(c->app);
-    if (rc == LK_OK)
-        rc = lk_app_add_scope(c->app, "me",
-                              "Read information about the current user.");
-    if (rc == LK_OK)
-        rc = lk_app_add_scope(c->app, "items", "Read items.");
+    if (rc == LK_OK && define_scopes(c, OPT("scopes"), err, errlen))
+        return -1;
+    if (rc == LK_OK && OPT("route-scope") &&
+        route_scopes(c, OPT("route-scope"), err, errlen))
+        return -1;
     if (rc != LK_OK && err[0] == '\0')
         snprintf(err, errlen, "cannot set up routes: %s", lk_strerror(rc));
     return rc == LK_OK ? 0 : -1;
@@ -196,6 +274,7 @@ static void serve_cleanup(struct serve_ctx *c)
     lk_pwpolicy_free(c->policy);
     lk_keyset_free(c->keys);
     lk_store_close(c->store);
+    free(c->scope_names);
 }
 
 /* Open everything the server needs; logs the start-up facts. */
