@@ -123,6 +123,20 @@ static enum lk_err numeric_date(json_t *c, const char *name, double *out,
     return LK_OK;
 }
 
+/* A finite NumericDate as whole seconds, rounded down and clamped
+ * (without libm, which the library does not link). */
+static int64_t to_seconds(double t)
+{
+    int64_t s;
+
+    if (t >= 9e18)
+        return INT64_C(9000000000000000000);
+    if (t <= -9e18)
+        return -INT64_C(9000000000000000000);
+    s = (int64_t)t;
+    return (double)s > t ? s - 1 : s;
+}
+
 /* Check the time claims against now with the leeway. */
 static enum lk_err check_times(const struct lk_jwt_verifier *v, json_t *c,
                                int64_t now, struct lk_claims *cl,
@@ -155,9 +169,9 @@ static enum lk_err check_times(const struct lk_jwt_verifier *v, json_t *c,
         cl->has_exp = has_exp;
         cl->has_nbf = has_nbf;
         cl->has_iat = has_iat;
-        cl->exp = has_exp ? (int64_t)floor(fmin(exp, 9e18)) : 0;
-        cl->nbf = has_nbf ? (int64_t)floor(fmax(nbf, -9e18)) : 0;
-        cl->iat = has_iat ? (int64_t)floor(fmax(iat, -9e18)) : 0;
+        cl->exp = has_exp ? to_seconds(exp) : 0;
+        cl->nbf = has_nbf ? to_seconds(nbf) : 0;
+        cl->iat = has_iat ? to_seconds(iat) : 0;
     }
     return LK_OK;
 }
