@@ -1,24 +1,38 @@
 /*
  * jose_internal.h: the layout of keys and key sets, shared by the
  * files of lib/jose only.
+ *
+ * Everything a verification needs is created when the key is made
+ * (fetched digest, keyed HMAC template, curve order), so the verify
+ * path only reads shared objects and allocates its own contexts.
  */
 #ifndef LATCHKEY_JOSE_INTERNAL_H
 #define LATCHKEY_JOSE_INTERNAL_H
 
 #include <stdio.h>
 
+#include <openssl/bn.h>
 #include <openssl/evp.h>
 
 #include "latchkey/lk_jose.h"
 
-#define LK_KEYSET_MAX 16
+#define LK_KEYSET_MAX   16
+#define LK_SIG_MAX      1024   /* RSA up to 8192 bits */
+#define LK_HDR_MAX      256    /* headers we produce ourselves */
 
 struct lk_jwk {
     enum lk_jws_alg alg;
     char kid[LK_KID_MAX + 1];
     uint8_t *secret;           /* HMAC keys */
     size_t secret_len;
+    EVP_MAC_CTX *mac_tmpl;     /* HMAC keys: keyed, duplicated per call */
     EVP_PKEY *pkey;            /* asymmetric keys */
+    int is_private;            /* pkey holds a private key */
+    EVP_MD *md;                /* fetched digest; NULL for EdDSA */
+    BIGNUM *order;             /* ES*: the curve order */
+    size_t ec_size;            /* ES*: octets of R and of S */
+    char hdr_b64[2][LK_HDR_MAX];   /* our own headers, base64url: */
+    size_t hdr_b64_len[2];         /* [0] without kid, [1] with kid */
 };
 
 struct lk_keyset {
@@ -28,6 +42,16 @@ struct lk_keyset {
 };
 
 int lk_jws_alg_is_hmac(enum lk_jws_alg alg);
+int lk_jws_alg_is_rsa(enum lk_jws_alg alg);
+int lk_jws_alg_is_ec(enum lk_jws_alg alg);
+
+/* Finish a key whose alg and material are set: check that they agree,
+ * fetch what the sign and verify paths need, and precompute headers. */
+enum lk_err lk_jwk_prepare(struct lk_jwk *k, char *err, size_t errlen);
+
+/* A new empty key for alg (material to be filled in by the caller). */
+enum lk_err lk_jwk_alloc(enum lk_jws_alg alg, const char *kid,
+                         struct lk_jwk **out, char *err, size_t errlen);
 
 /* Compute the signature of the signing input with key into sig (cap
  * bytes); *siglen receives the length. */
@@ -39,5 +63,33 @@ enum lk_err lk_jws_sign_raw(const struct lk_jwk *key,
 enum lk_err lk_jws_verify_raw(const struct lk_jwk *key,
                               const uint8_t *input, size_t len,
                               const uint8_t *sig, size_t siglen);
+
+/* A key over pkey (taken over, freed on failure too); alg may be
+ * LK_ALG_INVALID to take the key type's default. */
+enum lk_err lk_jwk_from_pkey(EVP_PKEY *pkey, int is_private,
+                             enum lk_jws_alg alg, const char *kid,
+                             struct lk_jwk **out, char *err, size_t errlen);
+
+/* Build a key from a parsed JWK object (jansson json_t *). */
+enum lk_err lk_jwk_from_jwk_obj(const void *obj, enum lk_jws_alg alg,
+                                struct lk_jwk **out,
+                                char *err, size_t errlen);
+
+/* The three segments of a compact JWS, as offsets into the token. */
+struct lk_jws_parts {
+    const char *hdr, *pay, *sig;
+    size_t hdr_len, pay_len, sig_len, input_len;
+};
+
+/* Check a compact JWS against the key set: size (at most max bytes),
+ * structure, header and signature. On LK_OK, p holds the segments. */
+enum lk_err lk_jws_check(const struct lk_keyset *ks, const char *token,
+                         size_t len, size_t max, struct lk_jws_parts *p,
+                         char *err, size_t errlen);
+
+/* Decode a base64url segment into a new buffer (free() it; one spare
+ * byte after the data for a NUL). */
+enum lk_err lk_jws_decode_segment(const char *seg, size_t len,
+                                  uint8_t **out, size_t *outlen);
 
 #endif

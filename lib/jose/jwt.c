@@ -1,10 +1,11 @@
 /*
- * jwt.c: compact JWS parsing, JWT claim checks and signing.
+ * jwt.c: the verifier object and the JWT claim checks (RFC 7519
+ * section 4.1) that follow a good signature.
  *
- * Parsing is strict: exactly three unpadded base64url segments, header
- * and claims are JSON objects without duplicate names, the header's alg
- * must be the key's own, "crit" is refused (no extensions are
- * understood), and NumericDate claims must be JSON numbers.
+ * The claims are a JSON object without duplicate names; exp, nbf and
+ * iat must be JSON numbers (integer or fraction); iss and aud are
+ * compared exactly; sub and the scopes must be strings. A configured
+ * verifier is only read, so many threads may share it.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -86,132 +87,23 @@ void lk_jwt_verifier_set_max_size(struct lk_jwt_verifier *v, size_t max)
     v->max_size = max;
 }
 
-/* The three segments of a compact JWS, as offsets into the token. */
-struct jws_parts {
-    const char *hdr, *pay, *sig;
-    size_t hdr_len, pay_len, sig_len, input_len;
-};
-
-/* Split at exactly two dots; no segment may be empty. */
-static enum lk_err split_token(const char *t, size_t len,
-                               struct jws_parts *p)
+/* Decode the claims segment and parse it as a JSON object. */
+static enum lk_err decode_claims(const struct lk_jws_parts *p, json_t **out)
 {
-    const char *d1 = memchr(t, '.', len), *d2;
-
-    if (d1 == NULL)
-        return LK_ERR_INVALID;
-    d2 = memchr(d1 + 1, '.', len - (size_t)(d1 + 1 - t));
-    if (d2 == NULL || memchr(d2 + 1, '.', len - (size_t)(d2 + 1 - t)))
-        return LK_ERR_INVALID;
-    p->hdr = t;
-    p->hdr_len = (size_t)(d1 - t);
-    p->pay = d1 + 1;
-    p->pay_len = (size_t)(d2 - p->pay);
-    p->sig = d2 + 1;
-    p->sig_len = len - (size_t)(p->sig - t);
-    p->input_len = (size_t)(d2 - t);
-    if (p->hdr_len == 0 || p->pay_len == 0 || p->sig_len == 0)
-        return LK_ERR_INVALID;
-    return LK_OK;
-}
-
-/* Decode a base64url segment and parse it as a JSON object. */
-static enum lk_err decode_object(const char *seg, size_t len,
-                                 json_t **out)
-{
-    size_t cap = lk_b64_decoded_max(len), n = 0;
-    uint8_t *buf = malloc(cap + 1);
+    uint8_t *buf = NULL;
+    size_t n = 0;
     json_error_t jerr;
-    enum lk_err rc;
 
     *out = NULL;
-    if (buf == NULL)
-        return LK_ERR_NOMEM;
-    rc = lk_b64_decode(LK_B64_URL, 0, seg, len, buf, cap, &n);
-    if (rc == LK_OK) {
-        *out = json_loadb((const char *)buf, n, JSON_REJECT_DUPLICATES,
-                          &jerr);
-        if (*out == NULL || !json_is_object(*out)) {
-            json_decref(*out);
-            *out = NULL;
-            rc = LK_ERR_INVALID;
-        }
-    }
+    if (lk_jws_decode_segment(p->pay, p->pay_len, &buf, &n) != LK_OK)
+        return LK_ERR_INVALID;
+    *out = json_loadb((const char *)buf, n, JSON_REJECT_DUPLICATES, &jerr);
     free(buf);
-    return rc;
-}
-
-/* Pick the key for alg and kid; NULL if none matches. */
-static const struct lk_jwk *pick_key(const struct lk_keyset *ks,
-                                     enum lk_jws_alg alg, const char *kid,
-                                     size_t start, size_t *next)
-{
-    size_t i;
-
-    for (i = start; i < ks->count; i++) {
-        const struct lk_jwk *k = ks->keys[i];
-        if (k->alg != alg)
-            continue;
-        if (kid != NULL && strcmp(k->kid, kid) != 0)
-            continue;
-        *next = i + 1;
-        return k;
-    }
-    return NULL;
-}
-
-/* Check the header and the signature. */
-static enum lk_err check_signature(const struct lk_keyset *ks,
-                                   const struct jws_parts *p,
-                                   char *err, size_t errlen)
-{
-    uint8_t sig[1024];
-    size_t siglen = 0, next = 0;
-    json_t *hdr = NULL, *alg_j, *kid_j;
-    const struct lk_jwk *key;
-    const char *kid = NULL;
-    enum lk_jws_alg alg;
-    enum lk_err rc;
-
-    rc = lk_b64_decode(LK_B64_URL, 0, p->sig, p->sig_len, sig,
-                       sizeof(sig), &siglen);
-    if (rc != LK_OK)
-        return lk_seterr(err, errlen, LK_ERR_INVALID,
-                         "signature is not canonical base64url");
-    if ((rc = decode_object(p->hdr, p->hdr_len, &hdr)) != LK_OK)
-        return lk_seterr(err, errlen, rc, "header is not a JSON object");
-    alg_j = json_object_get(hdr, "alg");
-    kid_j = json_object_get(hdr, "kid");
-    rc = LK_ERR_INVALID;
-    if (!json_is_string(alg_j)) {
-        lk_seterr(err, errlen, rc, "header has no alg");
-        goto out;
-    }
-    if (json_object_get(hdr, "crit") != NULL) {
-        lk_seterr(err, errlen, rc, "unsupported crit extension");
-        goto out;
-    }
-    if (kid_j != NULL && !json_is_string(kid_j)) {
-        lk_seterr(err, errlen, rc, "kid is not a string");
-        goto out;
-    }
-    kid = kid_j != NULL ? json_string_value(kid_j) : NULL;
-    alg = lk_jws_alg_parse(json_string_value(alg_j),
-                           json_string_length(alg_j));
-    rc = LK_ERR_MISMATCH;
-    while ((key = pick_key(ks, alg, kid, next, &next)) != NULL) {
-        rc = lk_jws_verify_raw(key, (const uint8_t *)p->hdr,
-                               p->input_len, sig, siglen);
-        if (rc != LK_ERR_MISMATCH)
-            break;
-    }
-    if (rc != LK_OK)
-        lk_seterr(err, errlen, rc, next == 0 ?
-                  "no configured key for this alg and kid" :
-                  "signature does not verify");
-out:
-    json_decref(hdr);
-    return rc;
+    if (*out != NULL && json_is_object(*out))
+        return LK_OK;
+    json_decref(*out);
+    *out = NULL;
+    return LK_ERR_INVALID;
 }
 
 /* Read a NumericDate: must be a JSON number. */
@@ -229,6 +121,20 @@ static enum lk_err numeric_date(json_t *c, const char *name, double *out,
     if (!isfinite(*out))
         return LK_ERR_CLAIM;
     return LK_OK;
+}
+
+/* A finite NumericDate as whole seconds, rounded down and clamped
+ * (without libm, which the library does not link). */
+static int64_t to_seconds(double t)
+{
+    int64_t s;
+
+    if (t >= 9e18)
+        return INT64_C(9000000000000000000);
+    if (t <= -9e18)
+        return -INT64_C(9000000000000000000);
+    s = (int64_t)t;
+    return (double)s > t ? s - 1 : s;
 }
 
 /* Check the time claims against now with the leeway. */
@@ -263,9 +169,9 @@ static enum lk_err check_times(const struct lk_jwt_verifier *v, json_t *c,
         cl->has_exp = has_exp;
         cl->has_nbf = has_nbf;
         cl->has_iat = has_iat;
-        cl->exp = has_exp ? (int64_t)floor(fmin(exp, 9e18)) : 0;
-        cl->nbf = has_nbf ? (int64_t)floor(fmax(nbf, -9e18)) : 0;
-        cl->iat = has_iat ? (int64_t)floor(fmax(iat, -9e18)) : 0;
+        cl->exp = has_exp ? to_seconds(exp) : 0;
+        cl->nbf = has_nbf ? to_seconds(nbf) : 0;
+        cl->iat = has_iat ? to_seconds(iat) : 0;
     }
     return LK_OK;
 }
@@ -381,25 +287,13 @@ static enum lk_err read_subject_scopes(const struct lk_jwt_verifier *v,
     return LK_OK;
 }
 
-enum lk_err lk_jwt_verify(const struct lk_jwt_verifier *v,
-                          const char *token, size_t len, int64_t now,
-                          struct lk_claims *claims,
-                          char *err, size_t errlen)
+/* The claim checks of a token whose signature has been verified. */
+static enum lk_err check_claims(const struct lk_jwt_verifier *v, json_t *c,
+                                int64_t now, struct lk_claims *claims,
+                                char *err, size_t errlen)
 {
-    struct jws_parts p;
-    json_t *c = NULL;
-    enum lk_err rc;
+    enum lk_err rc = LK_OK;
 
-    if (len > v->max_size)
-        return lk_seterr(err, errlen, LK_ERR_TOO_LARGE,
-                         "token longer than %zu bytes", v->max_size);
-    if (split_token(token, len, &p) != LK_OK)
-        return lk_seterr(err, errlen, LK_ERR_INVALID,
-                         "token is not three base64url segments");
-    if ((rc = check_signature(v->ks, &p, err, errlen)) != LK_OK)
-        return rc;
-    if ((rc = decode_object(p.pay, p.pay_len, &c)) != LK_OK)
-        return lk_seterr(err, errlen, rc, "claims are not a JSON object");
     if (json_object_get(c, "jti") == NULL && (v->required & LK_REQ_JTI))
         rc = lk_seterr(err, errlen, LK_ERR_CLAIM, "jti is required");
     if (rc == LK_OK)
@@ -408,65 +302,75 @@ enum lk_err lk_jwt_verify(const struct lk_jwt_verifier *v,
         rc = check_iss_aud(v, c, err, errlen);
     if (rc == LK_OK)
         rc = read_subject_scopes(v, c, claims, err, errlen);
+    return rc;
+}
+
+enum lk_err lk_jwt_verify_payload(const struct lk_jwt_verifier *v,
+                                  const char *token, size_t len,
+                                  int64_t now, struct lk_claims *claims,
+                                  char **payload, size_t *plen,
+                                  char *err, size_t errlen)
+{
+    struct lk_jws_parts p;
+    json_t *c = NULL;
+    enum lk_err rc;
+
+    if (payload != NULL)
+        *payload = NULL;
+    rc = lk_jws_check(v->ks, token, len, v->max_size, &p, err, errlen);
+    if (rc != LK_OK)
+        return rc;
+    if ((rc = decode_claims(&p, &c)) != LK_OK)
+        return lk_seterr(err, errlen, rc, "claims are not a JSON object");
+    rc = check_claims(v, c, now, claims, err, errlen);
+    if (rc == LK_OK && payload != NULL) {
+        uint8_t *buf = NULL;
+        rc = lk_jws_decode_segment(p.pay, p.pay_len, &buf, plen);
+        *payload = (char *)buf;
+    }
     json_decref(c);
     return rc;
 }
 
-/* base64url of a buffer appended to out at *pos. */
-static enum lk_err put_b64(char *out, size_t cap, size_t *pos,
-                           const void *in, size_t n)
+enum lk_err lk_jwt_verify(const struct lk_jwt_verifier *v,
+                          const char *token, size_t len, int64_t now,
+                          struct lk_claims *claims,
+                          char *err, size_t errlen)
 {
-    size_t w = 0;
-    enum lk_err rc = lk_b64_encode(LK_B64_URL, 0, in, n, out + *pos,
-                                   cap - *pos, &w);
-    *pos += w;
-    return rc;
+    return lk_jwt_verify_payload(v, token, len, now, claims, NULL, NULL,
+                                 err, errlen);
 }
 
-enum lk_err lk_jwt_sign(const struct lk_jwk *key,
-                        const char *claims_json, size_t len,
-                        char **out, size_t *outlen,
-                        char *err, size_t errlen)
+/* Whether the space-separated scope list has the whole token s[0..n). */
+static int has_scope(const char *list, const char *s, size_t n)
 {
-    char hdr[256];
-    uint8_t sig[1024];
-    size_t siglen = 0, cap, pos = 0;
-    int hlen;
-    char *buf;
-    enum lk_err rc;
+    const char *p = list;
 
-    *out = NULL;
-    if (key->kid[0] != '\0')
-        hlen = snprintf(hdr, sizeof(hdr),
-                        "{\"alg\":\"%s\",\"kid\":\"%s\",\"typ\":\"JWT\"}",
-                        lk_jws_alg_name(key->alg), key->kid);
-    else
-        hlen = snprintf(hdr, sizeof(hdr), "{\"alg\":\"%s\",\"typ\":\"JWT\"}",
-                        lk_jws_alg_name(key->alg));
-    if (hlen < 0 || (size_t)hlen >= sizeof(hdr) || len > (1u << 20))
-        return lk_seterr(err, errlen, LK_ERR_TOO_LARGE, "claims too big");
-    cap = lk_b64_encoded_len((size_t)hlen, 0) +
-          lk_b64_encoded_len(len, 0) + lk_b64_encoded_len(sizeof(sig), 0)
-          + 4;
-    if ((buf = malloc(cap)) == NULL)
-        return LK_ERR_NOMEM;
-    rc = put_b64(buf, cap, &pos, hdr, (size_t)hlen);
-    buf[pos++] = '.';
-    if (rc == LK_OK)
-        rc = put_b64(buf, cap, &pos, claims_json, len);
-    if (rc == LK_OK)
-        rc = lk_jws_sign_raw(key, (uint8_t *)buf, pos, sig, sizeof(sig),
-                             &siglen);
-    buf[pos++] = '.';
-    if (rc == LK_OK)
-        rc = put_b64(buf, cap, &pos, sig, siglen);
-    if (rc != LK_OK) {
-        free(buf);
-        return lk_seterr(err, errlen, rc, "signing failed: %s",
-                         lk_strerror(rc));
+    while (*p != '\0') {
+        size_t l = strcspn(p, " ");
+        if (l == n && memcmp(p, s, n) == 0)
+            return 1;
+        p += l;
+        while (*p == ' ')
+            p++;
     }
-    *out = buf;
-    if (outlen != NULL)
-        *outlen = pos;
+    return 0;
+}
+
+enum lk_err lk_claims_check_scopes(const struct lk_claims *c,
+                                   const char *required)
+{
+    const char *p = required;
+
+    while (*p != '\0') {
+        size_t l;
+        while (*p == ' ')
+            p++;
+        if ((l = strcspn(p, " ")) == 0)
+            break;
+        if (!has_scope(c->scope, p, l))
+            return LK_ERR_SCOPE;
+        p += l;
+    }
     return LK_OK;
 }
