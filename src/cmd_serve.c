@@ -26,6 +26,13 @@ static const struct opt serve_opts[] = {
     {"secret-key-file", "LATCHKEY_SECRET_KEY_FILE", OPT_VALUE, NULL,
      "file holding the HS256 secret (mode 0600); LATCHKEY_SECRET_KEY "
      "holds the secret itself"},
+    {"key-file", "LATCHKEY_KEY_FILES", OPT_REPEAT, NULL,
+     "signing/verification key file: PEM, JWK, JWKS or raw secret "
+     "(repeatable; the first file's private key signs, all verify; "
+     "replaces the HS256 secret)"},
+    {"alg", "LATCHKEY_ALG", OPT_VALUE, NULL,
+     "algorithm of raw-secret and PEM key files (default: by key type; "
+     "HS256 for secrets)"},
     {"token-ttl", "LATCHKEY_TOKEN_TTL", OPT_VALUE, "1800",
      "access token lifetime in seconds"},
     {"issuer", "LATCHKEY_ISSUER", OPT_VALUE, NULL,
@@ -292,7 +299,11 @@ static int serve_open(struct serve_ctx *c, const struct opts_result *r,
         return -1;
     }
     if (runtime_open_store(OPT("data-dir"), OPT("database"), &c->store,
-                           store_desc, sizeof(store_desc), err, errlen) ||
+                           store_desc, sizeof(store_desc), err, errlen))
+        return -1;
+    if (OPT("key-file") != NULL ?
+        runtime_load_keys(OPT("key-file"), OPT("alg"), &c->keys, key_src,
+                          sizeof(key_src), err, errlen) :
         runtime_load_secret(OPT("data-dir"), OPT("secret-key-file"),
                             &c->keys, key_src, sizeof(key_src), err,
                             errlen))
@@ -302,8 +313,10 @@ static int serve_open(struct serve_ctx *c, const struct opts_result *r,
         return -1;
     }
     lk_log(LK_LOG_INFO, "event=start version=%s store=\"%s\" "
-           "key_source=\"%s\" alg=HS256 token_ttl=%llu",
-           LATCHKEY_VERSION, store_desc, key_src, ttl);
+           "key_source=\"%s\" alg=%s token_ttl=%llu",
+           LATCHKEY_VERSION, store_desc, key_src,
+           lk_jws_alg_name(lk_jwk_alg(lk_keyset_signing_key(c->keys))),
+           ttl);
     if (OPT("demo") && seed_demo(c->store, err, errlen) != 0)
         return -1;
     return setup_app(c, r, (int64_t)ttl, (int64_t)leeway, err, errlen);

@@ -9,6 +9,8 @@
 static const struct cmd_entry *const commands[] = {
     &cmd_serve,
     &cmd_user,
+    &cmd_token,
+    &cmd_keys,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -188,3 +188,65 @@ int runtime_load_secret(const char *dir, const char *key_file,
     lk_secure_free(buf, len + 1);
     return rc;
 }
+
+/* Load one key file into ks, refusing private keys others can read. */
+static int load_one(struct lk_keyset *ks, const char *path,
+                    enum lk_jws_alg alg, int signing,
+                    char *err, size_t errlen)
+{
+    size_t before = lk_keyset_count(ks), i;
+    struct stat sb;
+
+    if (lk_keyset_load_file(ks, path, alg, NULL, signing, err,
+                            errlen) != LK_OK)
+        return -1;
+    if (stat(path, &sb) != 0)
+        return -1;
+    for (i = before; i < lk_keyset_count(ks); i++)
+        if (lk_jwk_is_private(lk_keyset_get(ks, i)) && (sb.st_mode & 077))
+            return check_private(path, err, errlen);
+    return 0;
+}
+
+int runtime_load_keys(const char *files, const char *alg,
+                      struct lk_keyset **out, char *source, size_t srclen,
+                      char *err, size_t errlen)
+{
+    enum lk_jws_alg a = LK_ALG_INVALID;
+    char path[4096];
+    const char *p = files;
+    int first = 1;
+
+    if (alg != NULL && *alg != '\0' &&
+        (a = lk_jws_alg_parse(alg, strlen(alg))) == LK_ALG_INVALID) {
+        snprintf(err, errlen, "unknown --alg '%s'", alg);
+        return -1;
+    }
+    if (lk_keyset_new(out) != LK_OK)
+        return -1;
+    while (*p != '\0') {
+        size_t n = strcspn(p, " ");
+        if (n > 0 && n < sizeof(path)) {
+            memcpy(path, p, n);
+            path[n] = '\0';
+            if (load_one(*out, path, a, first, err, errlen) != 0)
+                goto fail;
+            first = 0;
+        }
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+    if (lk_keyset_signing_key(*out) == NULL) {
+        snprintf(err, errlen, "no private key to sign with in --key-file");
+        goto fail;
+    }
+    snprintf(source, srclen, "key files %s (%zu keys, signing alg %s)",
+             files, lk_keyset_count(*out),
+             lk_jws_alg_name(lk_jwk_alg(lk_keyset_signing_key(*out))));
+    return 0;
+fail:
+    lk_keyset_free(*out);
+    *out = NULL;
+    return -1;
+}

@@ -28,6 +28,15 @@ int runtime_load_secret(const char *dir, const char *key_file,
                         struct lk_keyset **out, char *source,
                         size_t srclen, char *err, size_t errlen);
 
+/* Load key files (space-separated paths; PEM, JWK, JWKS or raw
+ * secret, see lk_keyset_load_mem) into a new key set: the first file's
+ * private key signs, every key verifies. alg names the algorithm of raw
+ * secrets and PEM keys (NULL: by key type). A file holding a private
+ * key must not be readable by group or others. */
+int runtime_load_keys(const char *files, const char *alg,
+                      struct lk_keyset **out, char *source, size_t srclen,
+                      char *err, size_t errlen);
+
 /* Read a whole small file (at most max bytes) into a new buffer. */
 int runtime_read_file(const char *path, size_t max, char **out,
                       size_t *len, char *err, size_t errlen);
