@@ -80,7 +80,6 @@ static json_t *load(const char *rel)
 
     j = json_load_file(tap_shared(rel, path, sizeof(path)), JSON_ALLOW_NUL,
                        &je);
-
     ok(j != NULL, "load %s (%s)", path, j ? "ok" : je.text);
     return j;
 }
