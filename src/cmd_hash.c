@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "policy_cli.h"
 #include "latchkey/lk_pwhash.h"
 
 #define HASH_EXIT_USAGE 2
@@ -34,57 +35,6 @@ struct hash_args {
     const char *cost;      /* new: --cost */
 };
 
-/* Apply LATCHKEY_PASSWORD_<NAME> for every option that is set. */
-static int apply_env(struct lk_pwpolicy *p, const char **def)
-{
-    char var[80], err[LK_ERRBUF_SIZE];
-    const char *v, *name;
-    size_t i, k;
-
-    for (i = 0; (name = lk_pwpolicy_options[i].name) != NULL; i++) {
-        snprintf(var, sizeof(var), "LATCHKEY_PASSWORD_%s", name);
-        for (k = sizeof("LATCHKEY_PASSWORD_") - 1; var[k] != '\0'; k++)
-            var[k] = var[k] == '-' ? '_' : (char)toupper((uint8_t)var[k]);
-        if ((v = getenv(var)) == NULL)
-            continue;
-        if (lk_pwpolicy_set(p, name, v, err, sizeof(err)) != LK_OK) {
-            fprintf(stderr, "latchkey hash: %s: %s\n", var, err);
-            return -1;
-        }
-        if (strcmp(name, "default") == 0)
-            *def = v;
-    }
-    return 0;
-}
-
-/* Set one --password-NAME option; *i moves past its value. */
-static int policy_flag(struct lk_pwpolicy *p, int argc, char **argv,
-                       int *i, const char **def)
-{
-    const char *name = argv[*i] + sizeof("--password-") - 1;
-    const char *eq = strchr(name, '='), *v;
-    char key[64], err[LK_ERRBUF_SIZE];
-    size_t k = eq != NULL ? (size_t)(eq - name) : strlen(name);
-
-    if (k >= sizeof(key))
-        k = sizeof(key) - 1;
-    memcpy(key, name, k);
-    key[k] = '\0';
-    if (eq != NULL)
-        v = eq + 1;
-    else if (*i + 1 < argc)
-        v = argv[++*i];
-    else
-        v = NULL;
-    if (lk_pwpolicy_set(p, key, v, err, sizeof(err)) != LK_OK) {
-        fprintf(stderr, "latchkey hash: --password-%s: %s\n", key, err);
-        return -1;
-    }
-    if (strcmp(key, "default") == 0)
-        *def = v;
-    return 0;
-}
-
 /* Parse argv into a and the policy; 0 on success. */
 static int parse_args(int argc, char **argv, struct hash_args *a,
                       struct lk_pwpolicy *p, const char **def)
@@ -95,7 +45,7 @@ static int parse_args(int argc, char **argv, struct hash_args *a,
         const char *s = argv[i];
 
         if (strncmp(s, "--password-", 11) == 0) {
-            if (policy_flag(p, argc, argv, &i, def) != 0)
+            if (policy_flag(p, argc, argv, &i, def, "hash") != 0)
                 return -1;
         } else if ((strcmp(s, "--scheme") == 0 ||
                     strcmp(s, "--cost") == 0) && i + 1 < argc) {
@@ -287,7 +237,8 @@ static int hash_exec(int argc, char **argv)
         fprintf(stderr, "latchkey hash: cannot set up the policy\n");
         return HASH_EXIT_USAGE;
     }
-    if (apply_env(p, &def) != 0 || parse_args(argc, argv, &a, p, &def) != 0)
+    if (policy_apply_env(p, &def, "hash") != 0 ||
+        parse_args(argc, argv, &a, p, &def) != 0)
         goto out;
     if (!args_ok(&a)) {
         fputs(hash_usage, stderr);

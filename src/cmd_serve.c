@@ -11,6 +11,7 @@
 #include "latchkey/lk_app.h"
 #include "latchkey/lk_log.h"
 #include "opts.h"
+#include "policy_cli.h"
 #include "runtime.h"
 
 /* The tutorial's demo account; its hash is the tutorial's own. */
@@ -308,10 +309,6 @@ static int serve_open(struct serve_ctx *c, const struct opts_result *r,
                             &c->keys, key_src, sizeof(key_src), err,
                             errlen))
         return -1;
-    if (lk_pwpolicy_new_default(&c->policy) != LK_OK) {
-        snprintf(err, errlen, "cannot set up the password policy");
-        return -1;
-    }
     lk_log(LK_LOG_INFO, "event=start version=%s store=\"%s\" "
            "key_source=\"%s\" alg=%s token_ttl=%llu",
            LATCHKEY_VERSION, store_desc, key_src,
@@ -332,18 +329,26 @@ static int serve_exec(int argc, char **argv)
     int lvl, rc = 1;
 
     memset(&c, 0, sizeof(c));
+    if (policy_from_args(&c.policy, &argc, argv, "serve") != 0)
+        return 2;
     if (opts_parse(serve_opts, NOPTS, argc, argv, &o, err, sizeof(err))) {
+        lk_pwpolicy_free(c.policy);
         fprintf(stderr, "latchkey serve: %s\n", err);
         return 2;
     }
     if (o.help) {
         opts_usage(cmd_serve.usage, serve_opts, NOPTS);
+        printf("\nPassword policy (--password-NAME V, "
+               "LATCHKEY_PASSWORD_NAME):\n");
+        policy_usage();
+        serve_cleanup(&c);
         opts_free(&o);
         return 0;
     }
     if ((lvl = log_level(OPT("log-level"))) < 0 || o.npos > 0) {
         fprintf(stderr, "latchkey serve: bad --log-level or extra "
                 "arguments (see --help)\n");
+        serve_cleanup(&c);
         opts_free(&o);
         return 2;
     }

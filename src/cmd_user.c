@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "opts.h"
+#include "policy_cli.h"
 #include "runtime.h"
 
 static const struct opt user_opts[] = {
@@ -89,19 +90,17 @@ static int set_field(char *dst, size_t cap, int *has, const char *v,
 }
 
 /* Fill the new user's hash: imported (checked) or from a password. */
-static int user_hash(struct lk_user *u, const char *imported)
+static int user_hash(struct lk_user *u, const char *imported,
+                     const struct lk_pwpolicy *p)
 {
-    struct lk_pwpolicy *p = NULL;
-    char pw[LK_PW_MAX + 1], err[LK_ERRBUF_SIZE] = "";
+    char pw[LK_PW_MAX + 1], err[LK_ERRBUF_SIZE] = "", info[256];
     size_t pwlen = 0;
     enum lk_err rc;
 
-    if (lk_pwpolicy_new_default(&p) != LK_OK)
-        return -1;
     if (imported != NULL) {
-        rc = lk_pw_verify(p, (const uint8_t *)"x", 1, imported, NULL, err,
-                          sizeof(err));
-        if (rc == LK_OK || rc == LK_ERR_MISMATCH)
+        rc = lk_pw_info(p, imported, info, sizeof(info), NULL, err,
+                        sizeof(err));
+        if (rc == LK_OK)
             rc = set_field(u->password_hash, sizeof(u->password_hash),
                            &(int){0}, imported, "hash") ? LK_ERR_INVALID
                                                         : LK_OK;
@@ -122,12 +121,12 @@ static int user_hash(struct lk_user *u, const char *imported)
             fprintf(stderr, "latchkey user: %s\n", err);
     }
     lk_secure_zero(pw, sizeof(pw));
-    lk_pwpolicy_free(p);
     return rc == LK_OK ? 0 : -1;
 }
 
 static int user_add(struct lk_store *s, const char *name,
-                    const struct opts_result *o)
+                    const struct opts_result *o,
+                    const struct lk_pwpolicy *pol)
 {
     struct lk_user u;
     char err[512] = "";
@@ -149,7 +148,7 @@ static int user_add(struct lk_store *s, const char *name,
         return 2;
     }
     u.disabled = OPT("disabled") != NULL;
-    if (user_hash(&u, OPT("password-hash")) != 0)
+    if (user_hash(&u, OPT("password-hash"), pol) != 0)
         return 1;
     rc = s->ops->add_user(s, &u, err, sizeof(err));
     lk_secure_zero(u.password_hash, sizeof(u.password_hash));
@@ -198,14 +197,15 @@ static int user_show(struct lk_store *s, const char *name)
 }
 
 /* Run one user subcommand on an open store. */
-static int user_run(struct lk_store *s, const struct opts_result *o)
+static int user_run(struct lk_store *s, const struct opts_result *o,
+                    const struct lk_pwpolicy *pol)
 {
     const char *verb = o->pos[0], *name = o->pos[1];
     char err[512] = "", scopes[LK_SCOPES_MAX + 1];
     enum lk_err rc;
 
     if (strcmp(verb, "add") == 0 && o->npos == 2)
-        return user_add(s, name, o);
+        return user_add(s, name, o, pol);
     if (strcmp(verb, "show") == 0 && o->npos == 2)
         return user_show(s, name);
     if ((strcmp(verb, "disable") == 0 || strcmp(verb, "enable") == 0) &&
@@ -234,28 +234,35 @@ static int user_exec(int argc, char **argv)
 {
     struct opts_result ores, *o = &ores;
     struct lk_store *s = NULL;
+    struct lk_pwpolicy *pol = NULL;
     char err[512] = "", desc[4200];
     int rc;
 
+    if (policy_from_args(&pol, &argc, argv, "user") != 0)
+        return 2;
     if (opts_parse(user_opts, NOPTS, argc, argv, o, err, sizeof(err))) {
         fprintf(stderr, "latchkey user: %s\n", err);
+        lk_pwpolicy_free(pol);
         return 2;
     }
     if (o->help || o->npos < 2) {
         rc = o->help ? 0 : 2;
         opts_usage(user_usage, user_opts, NOPTS);
         opts_free(o);
+        lk_pwpolicy_free(pol);
         return rc;
     }
     if (runtime_open_store(OPT("data-dir"), OPT("database"), &s, desc,
                            sizeof(desc), err, sizeof(err)) != 0) {
         fprintf(stderr, "latchkey user: %s\n", err);
         opts_free(o);
+        lk_pwpolicy_free(pol);
         return 1;
     }
-    rc = user_run(s, o);
+    rc = user_run(s, o, pol);
     lk_store_close(s);
     opts_free(o);
+    lk_pwpolicy_free(pol);
     return rc;
 }
 

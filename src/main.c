@@ -9,6 +9,7 @@
 static const struct cmd_entry *const commands[] = {
     &cmd_serve,
     &cmd_user,
+    &cmd_hash,
     &cmd_token,
     &cmd_keys,
 };

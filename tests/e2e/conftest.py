@@ -136,6 +136,7 @@ def make_server(tmpdir_path):
         servers.append(s)
         return s.start() if start else s
 
+    factory.tmp = tmpdir_path
     yield factory
     for s in servers:
         if s.proc is not None:

@@ -22,8 +22,9 @@ def server_for(make_server, setup, name="data"):
     conf = setup["server"]
     args, env = [], {}
     if conf.get("jwt_alg", "HS256") != "HS256":
-        pytest.skip("asymmetric server keys are covered in test_jose_*")
-    env["LATCHKEY_SECRET_KEY"] = conf["jwt_secret"]
+        args += asymmetric_keys(make_server, conf, name)
+    else:
+        env["LATCHKEY_SECRET_KEY"] = conf["jwt_secret"]
     if conf.get("audience"):
         args += ["--audience", conf["audience"]]
     if conf.get("issuer"):
@@ -42,6 +43,19 @@ def server_for(make_server, setup, name="data"):
             add += ["--scope", sc]
         s.cli(*add)
     return s.start()
+
+
+def asymmetric_keys(make_server, conf, name):
+    """Key files for an RS/ES server: the harness private key signs,
+    the public key PEM verifies."""
+    base = make_server.tmp / (name + "-keys")
+    base.mkdir(exist_ok=True)
+    priv, pub = base / "signing.pem", base / "public.pem"
+    priv.write_text(conf["private_key_pem_for_harness"])
+    priv.chmod(0o600)
+    pub.write_text(conf["public_key_pem"])
+    return ["--key-file", str(priv), "--key-file", str(pub),
+            "--alg", conf["jwt_alg"]]
 
 
 def substitute(text, saved):
