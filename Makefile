@@ -9,7 +9,7 @@ DATA_DIR  ?= latchkey-data
 SHARED    ?= $(abspath ../shared)
 
 .PHONY: all build run test setup unit e2e test-asan test-valgrind \
-        fuzz fuzz-long bench clean check-style
+        fuzz fuzz-long bench clean check-style assets browser
 
 all: build
 
@@ -19,7 +19,14 @@ setup:
 $(BUILD)/Makefile: CMakeLists.txt
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 
-build: setup $(BUILD)/Makefile
+# Swagger UI and the test tools, pinned by package-lock.json.
+assets: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+build: setup assets $(BUILD)/Makefile
 	@$(MAKE) --no-print-directory -C $(BUILD) -j$(JOBS)
 
 run: build
@@ -40,6 +47,9 @@ test-asan: setup
 	    ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure
 	LATCHKEY_BIN=$(abspath $(ASAN_DIR)/latchkey) LATCHKEY_SHARED=$(SHARED) \
 	    LATCHKEY_SANITIZED=1 $(PY) -m pytest -q tests/e2e
+
+browser: build
+	LATCHKEY_BIN=$(abspath $(BUILD)/latchkey) ./tests/browser/run.sh
 
 test: check-style unit e2e test-asan
 
