@@ -9,7 +9,7 @@ DATA_DIR  ?= latchkey-data
 SHARED    ?= $(abspath ../shared)
 
 .PHONY: all build run test setup unit e2e test-asan test-valgrind \
-        fuzz fuzz-long bench clean check-style
+        fuzz fuzz-long bench clean check-style assets browser
 
 all: build
 
@@ -19,7 +19,14 @@ setup:
 $(BUILD)/Makefile: CMakeLists.txt
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 
-build: setup $(BUILD)/Makefile
+# Swagger UI and the test tools, pinned by package-lock.json.
+assets: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+build: setup assets $(BUILD)/Makefile
 	@$(MAKE) --no-print-directory -C $(BUILD) -j$(JOBS)
 
 run: build
@@ -32,7 +39,7 @@ e2e: build
 	LATCHKEY_BIN=$(abspath $(BUILD)/latchkey) LATCHKEY_SHARED=$(SHARED) \
 	    $(PY) -m pytest -q tests/e2e
 
-test-asan: setup
+test-asan: setup assets
 	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug \
 	    -DLATCHKEY_ASAN=ON -DLATCHKEY_UBSAN=ON >/dev/null
 	@$(MAKE) --no-print-directory -C $(ASAN_DIR) -j$(JOBS)
@@ -41,7 +48,10 @@ test-asan: setup
 	LATCHKEY_BIN=$(abspath $(ASAN_DIR)/latchkey) LATCHKEY_SHARED=$(SHARED) \
 	    LATCHKEY_SANITIZED=1 $(PY) -m pytest -q tests/e2e
 
-test: check-style unit e2e test-asan
+browser: build
+	LATCHKEY_BIN=$(abspath $(BUILD)/latchkey) ./tests/browser/run.sh
+
+test: check-style unit e2e browser test-asan
 
 check-style:
 	@$(PY) scripts/checksrc.py

@@ -23,6 +23,7 @@ static void lower(char *dst, size_t cap, const char *s)
     dst[i] = '\0';
 }
 
+/* A $ref to a component schema. */
 static json_t *ref(const char *name)
 {
     char buf[160];
@@ -48,6 +49,17 @@ static json_t *scope_list(const char *scopes)
     return a;
 }
 
+/* RFC 7235: a 401 answer carries the challenge; document it. */
+static json_t *challenge_header(void)
+{
+    return json_pack("{s:{s:s,s:b,s:{s:s}}}", "WWW-Authenticate",
+                     "description", "The authentication scheme to use "
+                     "(Bearer), with RFC 6750 error parameters",
+                     "required", 1, "schema", "type", "string");
+}
+
+/* The responses object of an operation, one entry per documented
+ * status, each with a JSON Schema when the route names one. */
 static json_t *responses(const struct lk_route *r)
 {
     json_t *out = json_object();
@@ -55,7 +67,8 @@ static json_t *responses(const struct lk_route *r)
     char code[8];
 
     for (x = r->responses; x != NULL && x->status != 0; x++) {
-        json_t *resp = json_pack("{s:s}", "description", x->description);
+        json_t *resp = json_pack("{s:s}", "description",
+                                 x->description ? x->description : "");
         const char *ct = x->content_type ? x->content_type :
                          "application/json";
         if (x->schema != NULL)
@@ -64,6 +77,8 @@ static json_t *responses(const struct lk_route *r)
         else if (x->content_type != NULL)
             json_object_set_new(resp, "content", json_pack(
                 "{s:{s:{s:s}}}", ct, "schema", "type", "string"));
+        if (x->status == 401)
+            json_object_set_new(resp, "headers", challenge_header());
         snprintf(code, sizeof(code), "%d", x->status);
         json_object_set_new(out, code, resp);
     }
@@ -73,14 +88,17 @@ static json_t *responses(const struct lk_route *r)
     return out;
 }
 
-/* One operation object. */
+/* One operation object. None of the built-in routes takes path or
+ * query parameters (the bearer token is the security requirement, the
+ * form is the request body), so parameters is an explicit empty list. */
 static json_t *operation(const struct route_slot *s)
 {
     const struct lk_route *r = s->route;
-    json_t *op = json_pack("{s:s,s:s,s:o}",
+    json_t *op = json_pack("{s:s,s:s,s:[],s:o}",
                            "summary", r->summary ? r->summary : r->path,
                            "operationId", r->operation_id ? r->operation_id
                                                           : r->path,
+                           "parameters",
                            "responses", responses(r));
 
     if (r->description != NULL)
@@ -99,6 +117,8 @@ static json_t *operation(const struct route_slot *s)
     return op;
 }
 
+/* The paths object: every route not marked hidden, by path and
+ * method, in registration order. */
 static json_t *paths(const struct lk_app *app)
 {
     json_t *out = json_object();
@@ -121,6 +141,8 @@ static json_t *paths(const struct lk_app *app)
     return out;
 }
 
+/* components.securitySchemes: the OAuth2 password flow with every
+ * scope the app defines. */
 static json_t *security_schemes(const struct lk_app *app)
 {
     json_t *scopes = json_object();

@@ -27,7 +27,7 @@ static void jwks_handler(struct lk_app *app, const struct lk_route *r,
 }
 
 static const struct lk_route_response jwks_responses[] = {
-    {200, "The public JSON Web Key Set", NULL, "application/json"},
+    {200, "The public JSON Web Key Set", "JWKS", NULL},
     {0, NULL, NULL, NULL},
 };
 

@@ -15,5 +15,6 @@ extern const struct lk_route lk_route_users_me_items;
 extern const struct lk_route lk_route_openapi;
 extern const struct lk_route lk_route_docs_swagger;
 extern const struct lk_route lk_route_jwks;
+extern const struct lk_route lk_route_docs_swagger_files;
 
 #endif
