@@ -43,6 +43,14 @@ test-asan: setup
 
 test: check-style unit e2e test-asan
 
+# libFuzzer targets (clang): about ten seconds each, or ten minutes each
+# for fuzz-long; both fail on any crash, leak or slow input.
+fuzz:
+	FUZZ_DIR=$(FUZZ_DIR) ./scripts/fuzz.sh
+
+fuzz-long:
+	FUZZ_DIR=$(FUZZ_DIR) FUZZ_SECONDS=600 ./scripts/fuzz.sh
+
 check-style:
 	@$(PY) scripts/checksrc.py
 

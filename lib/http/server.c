@@ -245,6 +245,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 
 /* libmicrohttpd's own diagnostics go to our log. */
 static void mhd_logger(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+static void mhd_logger(void *cls, const char *fmt, va_list ap)
 {
     char msg[512];
     char esc[600];
