@@ -165,9 +165,14 @@ struct lk_server_config {
     unsigned threads;                /* HTTP threads; 0 = cores */
     unsigned workers;                /* hashing threads; 0 = cores */
     unsigned queue_max;              /* worker queue bound; 0 = 256 */
-    unsigned conn_max;               /* connections; 0 = 4096 */
+    unsigned conn_max;               /* connections; 0 = 4096; more
+                                        get 503 (a few), then refused */
     unsigned timeout_s;              /* idle timeout; 0 = 30 */
-    size_t body_max;                 /* bytes; 0 = 16 KiB */
+    unsigned request_timeout_s;      /* whole request; 0 = 30 */
+    size_t body_max;                 /* bytes; 0 = 8 KiB */
+    size_t url_max;                  /* path + query bytes; 0 = 4096 */
+    unsigned headers_max;            /* header fields; 0 = 64 */
+    size_t header_bytes_max;         /* all header bytes; 0 = 8 KiB */
 };
 
 enum lk_err lk_server_start(struct lk_app *app,
