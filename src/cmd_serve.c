@@ -55,6 +55,14 @@ static const struct opt serve_opts[] = {
      "most header fields in a request (431 above)"},
     {"max-header-bytes", "LATCHKEY_MAX_HEADER_BYTES", OPT_VALUE, "8192",
      "largest total size of a request's header fields (431 above)"},
+    {"throttle-threshold", "LATCHKEY_THROTTLE_THRESHOLD", OPT_VALUE, "5",
+     "failed logins (per username, per address) before 429; 0: off"},
+    {"throttle-base", "LATCHKEY_THROTTLE_BASE", OPT_VALUE, "1",
+     "first lockout in seconds; doubles with each further failure"},
+    {"throttle-max", "LATCHKEY_THROTTLE_MAX", OPT_VALUE, "900",
+     "longest lockout in seconds"},
+    {"throttle-window", "LATCHKEY_THROTTLE_WINDOW", OPT_VALUE, "3600",
+     "seconds after which failed logins are forgotten"},
     {"demo", "LATCHKEY_DEMO", OPT_BOOL, NULL,
      "create the tutorial's demo user janedoe if missing"},
     {"log-level", "LATCHKEY_LOG_LEVEL", OPT_VALUE, "info",
@@ -133,6 +141,44 @@ static int log_level(const char *s)
     return -1;
 }
 
+/* One numeric option into *out if set and in range; -1 with a message
+ * otherwise. */
+static int num_opt(const struct opts_result *r, const char *name,
+                   unsigned long long min, unsigned long long max,
+                   unsigned long long *out, char *err, size_t errlen)
+{
+    const struct opts_result o = *r;
+    const char *v = OPT(name);
+
+    if (v == NULL)
+        return 0;
+    if (opts_uint(v, min, max, out) == 0)
+        return 0;
+    snprintf(err, errlen, "--%s must be a number in %llu..%llu, got '%s'",
+             name, min, max, v);
+    return -1;
+}
+
+/* The --throttle-* options into the app config. */
+static int throttle_config(const struct opts_result *r,
+                           struct lk_app_config *ac, char *err,
+                           size_t errlen)
+{
+    unsigned long long thr = 5, base = 1, max = 900, win = 3600;
+
+    if (num_opt(r, "throttle-threshold", 0, 1000000, &thr, err, errlen) ||
+        num_opt(r, "throttle-base", 1, 86400, &base, err, errlen) ||
+        num_opt(r, "throttle-max", 1, 604800, &max, err, errlen) ||
+        num_opt(r, "throttle-window", 1, 31536000, &win, err, errlen))
+        return -1;
+    ac->throttle_off = thr == 0;
+    ac->throttle_threshold = (unsigned)thr;
+    ac->throttle_base = (int64_t)base;
+    ac->throttle_max = (int64_t)(max < base ? base : max);
+    ac->throttle_window = (int64_t)win;
+    return 0;
+}
+
 /* Build the app from the options. */
 static int setup_app(struct serve_ctx *c, const struct opts_result *r,
                      int64_t ttl, int64_t leeway, char *err, size_t errlen)
@@ -150,6 +196,8 @@ static int setup_app(struct serve_ctx *c, const struct opts_result *r,
     ac.issuer = OPT("issuer");
     ac.audience = OPT("audience");
     ac.title = "latchkey";
+    if (throttle_config(r, &ac, err, errlen) != 0)
+        return -1;
     rc = lk_app_new(&ac, &c->app, err, errlen);
     if (rc == LK_OK)
         rc = lk_app_add_builtin_routes(c->app);
@@ -161,24 +209,6 @@ static int setup_app(struct serve_ctx *c, const struct opts_result *r,
     if (rc != LK_OK && err[0] == '\0')
         snprintf(err, errlen, "cannot set up routes: %s", lk_strerror(rc));
     return rc == LK_OK ? 0 : -1;
-}
-
-/* One numeric option into *out if set and in range; -1 with a message
- * otherwise. */
-static int num_opt(const struct opts_result *r, const char *name,
-                   unsigned long long min, unsigned long long max,
-                   unsigned long long *out, char *err, size_t errlen)
-{
-    const struct opts_result o = *r;
-    const char *v = OPT(name);
-
-    if (v == NULL)
-        return 0;
-    if (opts_uint(v, min, max, out) == 0)
-        return 0;
-    snprintf(err, errlen, "--%s must be a number in %llu..%llu, got '%s'",
-             name, min, max, v);
-    return -1;
 }
 
 /* Numbers from the options, checked. */

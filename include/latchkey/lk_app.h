@@ -114,6 +114,16 @@ struct lk_app_config {
     int64_t leeway;                  /* seconds of clock skew */
     const char *title;               /* OpenAPI info.title */
     const char *version;             /* OpenAPI info.version */
+    /* Brute-force throttling of POST /token, per username and per
+     * client address: after threshold failures within window seconds,
+     * logins from that address (or for that username, from addresses
+     * that have failed too) get 429 for base seconds, doubling with
+     * each further failure up to max. */
+    int throttle_off;                /* 1: no throttling */
+    unsigned throttle_threshold;     /* 0 = 5 */
+    int64_t throttle_base;           /* seconds; 0 = 1 */
+    int64_t throttle_max;            /* seconds; 0 = 900 */
+    int64_t throttle_window;         /* seconds; 0 = 3600 */
 };
 
 enum lk_err lk_app_new(const struct lk_app_config *cfg,
