@@ -182,7 +182,7 @@ struct lk_server_config {
     size_t body_max;                 /* bytes; 0 = 8 KiB */
     size_t url_max;                  /* path + query bytes; 0 = 4096 */
     unsigned headers_max;            /* header fields; 0 = 64 */
-    size_t header_bytes_max;         /* all header bytes; 0 = 8 KiB */
+    size_t header_bytes_max;         /* all header bytes; 0 = 32 KiB */
 };
 
 enum lk_err lk_server_start(struct lk_app *app,

@@ -44,6 +44,10 @@ struct lk_server {
     unsigned port;
 };
 
+/* libmicrohttpd's per-connection memory: the request head must fit,
+ * with room to spare above our own header limits (at most 48 KiB). */
+#define LK_MHD_POOL ((size_t)65536)
+
 /* What the header fields of a request add up to. */
 struct hdr_count {
     unsigned fields, authz;
@@ -417,7 +421,7 @@ static void set_limits(struct lk_server *s,
     s->url_max = cfg->url_max ? cfg->url_max : 4096;
     s->headers_max = cfg->headers_max ? cfg->headers_max : 64;
     s->header_bytes_max = cfg->header_bytes_max ? cfg->header_bytes_max
-                                                : 8192;
+                                                : 32768;
     s->conn_max = cfg->conn_max ? cfg->conn_max : 4096;
 }
 
@@ -438,7 +442,7 @@ static struct MHD_Daemon *start_daemon(struct lk_server *s,
         MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, s->conn_max + slack,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s ? cfg->timeout_s : 30,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, LK_MHD_POOL,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         MHD_OPTION_END);

@@ -61,8 +61,11 @@ def test_too_many_header_fields_431(demo):
 
 def test_header_bytes_431(demo):
     check_refusal(demo, b"GET /users/me HTTP/1.1\r\nHost: x\r\nX-Big: " +
-                  b"a" * 9000 + b"\r\n\r\n", 431,
+                  b"a" * 40000 + b"\r\n\r\n", 431,
                   "Request header fields too large")
+    # a long token alone is a bad token (401), not a refused request
+    r = demo.get("/users/me", token="x" * 20000)
+    assert r.status_code == 401
 
 
 def test_two_authorization_headers_400(demo):
@@ -87,12 +90,15 @@ def test_body_limit_413_json(demo):
 
 def test_limits_are_flags(make_server):
     s = make_server(args=("--demo", "--max-url", "100", "--max-headers",
-                          "8", "--body-max", "100"))
+                          "8", "--body-max", "100", "--max-header-bytes",
+                          "1024"))
     check_refusal(s, b"GET /" + b"p" * 150 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
                   414, "Request URI too long")
     fields = b"".join(b"X-F%d: v\r\n" % i for i in range(10))
     check_refusal(s, b"GET / HTTP/1.1\r\nHost: x\r\n" + fields + b"\r\n",
                   431, "Too many header fields")
+    check_refusal(s, b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 2000 +
+                  b"\r\n\r\n", 431, "Request header fields too large")
     r = requests.post(s.url + "/token", data="username=janedoe&password="
                       + "a" * 200, headers={
                           "Content-Type":
