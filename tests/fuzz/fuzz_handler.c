@@ -94,6 +94,10 @@ static void setup(void)
     ac.store = ctx.store;
     ac.policy = ctx.policy;
     ac.keys = ctx.ks;
+    ac.throttle_threshold = 50;     /* throttling runs, and its short */
+    ac.throttle_base = 1;           /* lockouts end soon enough for the */
+    ac.throttle_max = 1;            /* login paths to stay reachable */
+    ac.throttle_window = 1;
     if (lk_app_new(&ac, &ctx.app, NULL, 0) != LK_OK ||
         lk_app_add_builtin_routes(ctx.app) != LK_OK ||
         lk_app_add_scope(ctx.app, "me", "Me.") != LK_OK ||
