@@ -51,7 +51,15 @@ test-asan: setup assets
 browser: build
 	LATCHKEY_BIN=$(abspath $(BUILD)/latchkey) ./tests/browser/run.sh
 
-test: check-style unit e2e browser test-asan
+test: check-style unit e2e browser test-asan fuzz
+
+# libFuzzer targets (clang): about ten seconds each, or ten minutes each
+# for fuzz-long; both fail on any crash, leak or slow input.
+fuzz:
+	FUZZ_DIR=$(FUZZ_DIR) ./scripts/fuzz.sh
+
+fuzz-long:
+	FUZZ_DIR=$(FUZZ_DIR) FUZZ_SECONDS=600 ./scripts/fuzz.sh
 
 check-style:
 	@$(PY) scripts/checksrc.py

@@ -3,6 +3,7 @@
  */
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,24 @@ static const struct opt serve_opts[] = {
     {"route-scope", "LATCHKEY_ROUTE_SCOPES", OPT_REPEAT, NULL,
      "PATH=SCOPE[,SCOPE]: scopes a route needs (repeatable; the "
      "variable holds space-separated entries)"},
+    {"request-timeout", "LATCHKEY_REQUEST_TIMEOUT", OPT_VALUE, "30",
+     "longest time one request may take, in seconds (slow clients)"},
+    {"body-max", "LATCHKEY_BODY_MAX", OPT_VALUE, "8192",
+     "largest request body in bytes (413 above)"},
+    {"max-url", "LATCHKEY_MAX_URL", OPT_VALUE, "4096",
+     "longest request target (path and query) in bytes (414 above)"},
+    {"max-headers", "LATCHKEY_MAX_HEADERS", OPT_VALUE, "64",
+     "most header fields in a request (431 above)"},
+    {"max-header-bytes", "LATCHKEY_MAX_HEADER_BYTES", OPT_VALUE, "32768",
+     "largest total size of a request's header fields (431 above)"},
+    {"throttle-threshold", "LATCHKEY_THROTTLE_THRESHOLD", OPT_VALUE, "5",
+     "failed logins (per username, per address) before 429; 0: off"},
+    {"throttle-base", "LATCHKEY_THROTTLE_BASE", OPT_VALUE, "1",
+     "first lockout in seconds; doubles with each further failure"},
+    {"throttle-max", "LATCHKEY_THROTTLE_MAX", OPT_VALUE, "900",
+     "longest lockout in seconds"},
+    {"throttle-window", "LATCHKEY_THROTTLE_WINDOW", OPT_VALUE, "3600",
+     "seconds after which failed logins are forgotten"},
     {"demo", "LATCHKEY_DEMO", OPT_BOOL, NULL,
      "create the tutorial's demo user janedoe if missing"},
     {"log-level", "LATCHKEY_LOG_LEVEL", OPT_VALUE, "info",
@@ -208,6 +227,44 @@ static int route_scopes(struct serve_ctx *c, const char *spec,
     return 0;
 }
 
+/* One numeric option into *out if set and in range; -1 with a message
+ * otherwise. */
+static int num_opt(const struct opts_result *r, const char *name,
+                   unsigned long long min, unsigned long long max,
+                   unsigned long long *out, char *err, size_t errlen)
+{
+    const struct opts_result o = *r;
+    const char *v = OPT(name);
+
+    if (v == NULL)
+        return 0;
+    if (opts_uint(v, min, max, out) == 0)
+        return 0;
+    snprintf(err, errlen, "--%s must be a number in %llu..%llu, got '%s'",
+             name, min, max, v);
+    return -1;
+}
+
+/* The --throttle-* options into the app config. */
+static int throttle_config(const struct opts_result *r,
+                           struct lk_app_config *ac, char *err,
+                           size_t errlen)
+{
+    unsigned long long thr = 5, base = 1, max = 900, win = 3600;
+
+    if (num_opt(r, "throttle-threshold", 0, 1000000, &thr, err, errlen) ||
+        num_opt(r, "throttle-base", 1, 86400, &base, err, errlen) ||
+        num_opt(r, "throttle-max", 1, 604800, &max, err, errlen) ||
+        num_opt(r, "throttle-window", 1, 31536000, &win, err, errlen))
+        return -1;
+    ac->throttle_off = thr == 0;
+    ac->throttle_threshold = (unsigned)thr;
+    ac->throttle_base = (int64_t)base;
+    ac->throttle_max = (int64_t)(max < base ? base : max);
+    ac->throttle_window = (int64_t)win;
+    return 0;
+}
+
 /* Build the app from the options. */
 static int setup_app(struct serve_ctx *c, const struct opts_result *r,
                      int64_t ttl, int64_t leeway, char *err, size_t errlen)
@@ -225,6 +282,8 @@ static int setup_app(struct serve_ctx *c, const struct opts_result *r,
     ac.issuer = OPT("issuer");
     ac.audience = OPT("audience");
     ac.title = "latchkey";
+    if (throttle_config(r, &ac, err, errlen) != 0)
+        return -1;
     rc = lk_app_new(&ac, &c->app, err, errlen);
     if (rc == LK_OK)
         rc = lk_app_add_builtin_routes(c->app);
@@ -244,7 +303,7 @@ static int server_config(const struct opts_result *r,
                          size_t hostcap, char *err, size_t errlen)
 {
     const struct opts_result o = *r;
-    unsigned long long v;
+    unsigned long long v[10] = {0};
 
     memset(sc, 0, sizeof(*sc));
     if (parse_listen(OPT("listen"), host, hostcap, &sc->port) != 0) {
@@ -253,17 +312,45 @@ static int server_config(const struct opts_result *r,
         return -1;
     }
     sc->host = host;
-    if (OPT("threads") && opts_uint(OPT("threads"), 1, 256, &v) == 0)
-        sc->threads = (unsigned)v;
-    if (OPT("workers") && opts_uint(OPT("workers"), 1, 256, &v) == 0)
-        sc->workers = (unsigned)v;
-    if (opts_uint(OPT("queue-max"), 1, 100000, &v) == 0)
-        sc->queue_max = (unsigned)v;
-    if (opts_uint(OPT("max-connections"), 1, 1000000, &v) == 0)
-        sc->conn_max = (unsigned)v;
-    if (opts_uint(OPT("timeout"), 1, 3600, &v) == 0)
-        sc->timeout_s = (unsigned)v;
+    if (num_opt(r, "threads", 1, 256, &v[0], err, errlen) ||
+        num_opt(r, "workers", 1, 256, &v[1], err, errlen) ||
+        num_opt(r, "queue-max", 1, 100000, &v[2], err, errlen) ||
+        num_opt(r, "max-connections", 1, 1000000, &v[3], err, errlen) ||
+        num_opt(r, "timeout", 1, 3600, &v[4], err, errlen) ||
+        num_opt(r, "request-timeout", 1, 3600, &v[5], err, errlen) ||
+        num_opt(r, "body-max", 64, 1048576, &v[6], err, errlen) ||
+        num_opt(r, "max-url", 64, 16384, &v[7], err, errlen) ||
+        num_opt(r, "max-headers", 4, 1000, &v[8], err, errlen) ||
+        num_opt(r, "max-header-bytes", 256, 49152, &v[9], err, errlen))
+        return -1;
+    sc->threads = (unsigned)v[0];
+    sc->workers = (unsigned)v[1];
+    sc->queue_max = (unsigned)v[2];
+    sc->conn_max = (unsigned)v[3];
+    sc->timeout_s = (unsigned)v[4];
+    sc->request_timeout_s = (unsigned)v[5];
+    sc->body_max = (size_t)v[6];
+    sc->url_max = (size_t)v[7];
+    sc->headers_max = (unsigned)v[8];
+    sc->header_bytes_max = (size_t)v[9];
     return 0;
+}
+
+/* Raise the open-file limit so that conn_max connections fit (each
+ * is one descriptor; the store and logs need a few more). */
+static void raise_nofile(unsigned conn_max)
+{
+    struct rlimit rl;
+    rlim_t want = (rlim_t)conn_max + conn_max / 8 + 128;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+        return;
+    rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ?
+                  rl.rlim_max : want;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < want)
+        lk_log(LK_LOG_WARN, "event=nofile_limit have=%llu want=%llu "
+               "msg=\"fewer connections than --max-connections fit\"",
+               (unsigned long long)rl.rlim_cur, (unsigned long long)want);
 }
 
 /* Wait for SIGINT or SIGTERM (blocked in every thread). */
@@ -361,6 +448,7 @@ static int serve_exec(int argc, char **argv)
     if (server_config(&o, &sc, host, sizeof(host), err, sizeof(err)) ||
         serve_open(&c, &o, err, sizeof(err)))
         goto out;
+    raise_nofile(sc.conn_max ? sc.conn_max : 4096);
     if (lk_server_start(c.app, &sc, &c.server, err, sizeof(err)) != LK_OK)
         goto out;
     lk_log(LK_LOG_INFO, "event=listening address=%s:%u demo=%s "

@@ -114,6 +114,16 @@ struct lk_app_config {
     int64_t leeway;                  /* seconds of clock skew */
     const char *title;               /* OpenAPI info.title */
     const char *version;             /* OpenAPI info.version */
+    /* Brute-force throttling of POST /token, per username and per
+     * client address: after threshold failures within window seconds,
+     * logins from that address (or for that username, from addresses
+     * that have failed too) get 429 for base seconds, doubling with
+     * each further failure up to max. */
+    int throttle_off;                /* 1: no throttling */
+    unsigned throttle_threshold;     /* 0 = 5 */
+    int64_t throttle_base;           /* seconds; 0 = 1 */
+    int64_t throttle_max;            /* seconds; 0 = 900 */
+    int64_t throttle_window;         /* seconds; 0 = 3600 */
 };
 
 enum lk_err lk_app_new(const struct lk_app_config *cfg,
@@ -165,9 +175,14 @@ struct lk_server_config {
     unsigned threads;                /* HTTP threads; 0 = cores */
     unsigned workers;                /* hashing threads; 0 = cores */
     unsigned queue_max;              /* worker queue bound; 0 = 256 */
-    unsigned conn_max;               /* connections; 0 = 4096 */
+    unsigned conn_max;               /* connections; 0 = 4096; more
+                                        get 503 (a few), then refused */
     unsigned timeout_s;              /* idle timeout; 0 = 30 */
-    size_t body_max;                 /* bytes; 0 = 16 KiB */
+    unsigned request_timeout_s;      /* whole request; 0 = 30 */
+    size_t body_max;                 /* bytes; 0 = 8 KiB */
+    size_t url_max;                  /* path + query bytes; 0 = 4096 */
+    unsigned headers_max;            /* header fields; 0 = 64 */
+    size_t header_bytes_max;         /* all header bytes; 0 = 32 KiB */
 };
 
 enum lk_err lk_server_start(struct lk_app *app,

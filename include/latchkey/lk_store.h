@@ -30,6 +30,15 @@ struct lk_user {
     int64_t created_at, updated_at;
 };
 
+/* Failed logins counted under one key ("u:NAME" for a username,
+ * "a:ADDR" for a client address), for brute-force throttling. */
+struct lk_throttle {
+    int64_t failures;     /* failures in the current window */
+    int64_t last;         /* Unix time of the last one; 0 if none */
+};
+
+#define LK_THROTTLE_KEY_MAX 200
+
 struct lk_store;
 
 /* Called once per item by list_items; return non-zero to stop. */
@@ -56,6 +65,21 @@ struct lk_store_ops {
     enum lk_err (*list_items)(struct lk_store *s, const char *username,
                               lk_item_fn fn, void *arg,
                               char *err, size_t errlen);
+    /* Throttling state, kept in the store so that it survives
+     * restarts and is shared by every process on the store. Failures
+     * older than window seconds are forgotten. throttle_hit counts one
+     * failure at now and returns the new state; throttle_check reads
+     * it (zero when none); throttle_clear forgets the key. */
+    enum lk_err (*throttle_hit)(struct lk_store *s, const char *key,
+                                int64_t now, int64_t window,
+                                struct lk_throttle *out,
+                                char *err, size_t errlen);
+    enum lk_err (*throttle_check)(struct lk_store *s, const char *key,
+                                  int64_t now, int64_t window,
+                                  struct lk_throttle *out,
+                                  char *err, size_t errlen);
+    enum lk_err (*throttle_clear)(struct lk_store *s, const char *key,
+                                  char *err, size_t errlen);
     void (*close)(struct lk_store *s);
 };
 

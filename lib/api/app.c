@@ -41,6 +41,13 @@ enum lk_err lk_app_new(const struct lk_app_config *cfg,
     a->audience = dup_or_null(cfg->audience);
     a->title = strdup(cfg->title ? cfg->title : "latchkey");
     a->version = strdup(cfg->version ? cfg->version : LATCHKEY_VERSION);
+    a->throttle_off = cfg->throttle_off;
+    a->throttle_threshold = cfg->throttle_threshold ?
+                            cfg->throttle_threshold : 5;
+    a->throttle_base = cfg->throttle_base > 0 ? cfg->throttle_base : 1;
+    a->throttle_max = cfg->throttle_max > 0 ? cfg->throttle_max : 900;
+    a->throttle_window = cfg->throttle_window > 0 ? cfg->throttle_window
+                                                  : 3600;
     rc = lk_jwt_verifier_new(cfg->keys, &a->verifier);
     if (rc == LK_OK && cfg->issuer != NULL)
         rc = lk_jwt_verifier_set_issuer(a->verifier, cfg->issuer);

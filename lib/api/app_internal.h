@@ -28,6 +28,9 @@ struct lk_app {
     size_t nroutes;
     struct lk_scope_def scopes[LK_SCOPES_DEF_MAX];
     size_t nscopes;
+    int throttle_off;
+    unsigned throttle_threshold;
+    int64_t throttle_base, throttle_max, throttle_window;
 };
 
 /* The route matching method and path, or NULL; *path_known is set
@@ -55,6 +58,19 @@ enum lk_err lk_app_mint(struct lk_app *app, const char *sub,
                         const char *scopes, int64_t now,
                         char **tok, size_t *toklen,
                         char *err, size_t errlen);
+
+/* Seconds a login for user from addr must wait (429), 0 to go on,
+ * or -1 if the store failed. */
+int64_t lk_throttle_wait(struct lk_app *app, const char *user,
+                         const char *addr, int64_t now);
+
+/* Count a failed login for user and addr. */
+void lk_throttle_failed(struct lk_app *app, const char *user,
+                        const char *addr, int64_t now);
+
+/* Forget the failures of user and addr after a good login. */
+void lk_throttle_passed(struct lk_app *app, const char *user,
+                        const char *addr);
 
 /* The component schemas of the built-in bodies (a new reference). */
 struct json_t;

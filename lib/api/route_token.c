@@ -217,9 +217,32 @@ static void issue(struct lk_app *app, const struct lk_user *u,
     lk_resp_header(resp, "Pragma", "no-cache");
 }
 
+/* 429 for a throttled login, 503 if the store failed; 1 to go on. */
+static int throttle_gate(struct lk_app *app, const struct token_form *t,
+                         const struct lk_request *req, const char *name,
+                         struct lk_response *resp)
+{
+    int64_t wait = lk_throttle_wait(app, t->user, req->client_addr,
+                                    (int64_t)time(NULL));
+
+    if (wait == 0)
+        return 1;
+    if (wait < 0) {
+        lk_resp_detail(resp, 503, "Service temporarily unavailable");
+        lk_resp_header(resp, "Retry-After", "1");
+        return 0;
+    }
+    lk_log(LK_LOG_INFO, "event=login_throttled user=%s retry_after=%lld",
+           name, (long long)wait);
+    lk_resp_detail(resp, 429, "Too many failed login attempts, try again "
+                   "later");
+    lk_resp_header(resp, "Retry-After", "%lld", (long long)wait);
+    return 0;
+}
+
 /* Check the password; on success maybe upgrade and issue a token. */
 static void login(struct lk_app *app, struct token_form *t,
-                  struct lk_response *resp)
+                  const struct lk_request *req, struct lk_response *resp)
 {
     struct lk_store *s = app->store;
     char why[LK_ERRBUF_SIZE] = "", name[80], scopes[LK_SCOPE_MAX + 1];
@@ -230,6 +253,8 @@ static void login(struct lk_app *app, struct token_form *t,
     enum lk_err rc = LK_ERR_NOT_FOUND;
 
     lk_log_escape(name, sizeof(name), t->user, t->f[F_USER].len);
+    if (!throttle_gate(app, t, req, name, resp))
+        return;
     if (strlen(t->user) == t->f[F_USER].len)
         rc = s->ops->get_user(s, t->user, &u, NULL, 0);
     if (rc == LK_ERR_UNAVAILABLE || rc == LK_ERR_STORE) {
@@ -241,6 +266,8 @@ static void login(struct lk_app *app, struct token_form *t,
         lk_pw_dummy_verify(app->policy, pw, pwlen);
         lk_log(LK_LOG_INFO, "event=login_failed user=%s reason=unknown_user",
                name);
+        lk_throttle_failed(app, t->user, req->client_addr,
+                           (int64_t)time(NULL));
         bad_credentials(resp);
         return;
     }
@@ -255,11 +282,14 @@ static void login(struct lk_app *app, struct token_form *t,
                "reason=wrong_password", name);
     }
     if (rc != LK_OK) {
+        lk_throttle_failed(app, t->user, req->client_addr,
+                           (int64_t)time(NULL));
         bad_credentials(resp);
     } else if (u.disabled) {
         lk_resp_detail(resp, 400, "Inactive user");
     } else if (grant_scopes(app, t->scope, u.scopes, scopes, sizeof(scopes),
                             resp)) {
+        lk_throttle_passed(app, t->user, req->client_addr);
         if (upgrade)
             upgrade_hash(app, &u, t);
         issue(app, &u, scopes, resp);
@@ -283,7 +313,7 @@ static void token_handler(struct lk_app *app, const struct lk_route *route,
     }
     form_init(t);
     if (read_form(req, t, resp))
-        login(app, t, resp);
+        login(app, t, req, resp);
     lk_secure_free(t, sizeof(*t));
 }
 
@@ -293,6 +323,7 @@ static const struct lk_route_response token_responses[] = {
      "OAuthError", NULL},
     {401, "Incorrect username or password", "HTTPError", NULL},
     {415, "The body is not a urlencoded form", "HTTPError", NULL},
+    {429, "Too many failed logins; see Retry-After", "HTTPError", NULL},
     {422, "A required form field is missing", "ValidationError", NULL},
     {0, NULL, NULL, NULL},
 };

@@ -7,6 +7,7 @@
 
 #include "http/authz.h"
 
+/* 1 if c may appear in a token68 before the padding. */
 static int token68_char(unsigned char c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
@@ -14,10 +15,11 @@ static int token68_char(unsigned char c)
            c == '~' || c == '+' || c == '/';
 }
 
+/* Find the token; see authz.h for the answers. */
 enum lk_err lk_bearer_parse(const char *hdr, const char **tok,
                             size_t *len)
 {
-    const char *p, *start;
+    const char *p, *start, *end;
 
     *tok = NULL;
     *len = 0;
@@ -38,11 +40,12 @@ enum lk_err lk_bearer_parse(const char *hdr, const char **tok,
         p++;
     while (*p == '=')
         p++;
-    if (p == start)
-        return LK_ERR_INVALID;
-    *tok = start;
-    *len = (size_t)(p - start);
+    end = p;
     while (*p == ' ' || *p == '\t')
         p++;
-    return *p == '\0' ? LK_OK : LK_ERR_INVALID;
+    if (end == start || *p != '\0')
+        return LK_ERR_INVALID;   /* outputs stay NULL on every error */
+    *tok = start;
+    *len = (size_t)(end - start);
+    return LK_OK;
 }

@@ -12,7 +12,8 @@
  * name is case-insensitive. Returns LK_OK with (*tok, *len) pointing
  * into hdr; LK_ERR_NOT_FOUND when hdr is NULL, not the Bearer scheme,
  * or has no credentials ("Not authenticated"); LK_ERR_INVALID when
- * the credentials are not a b68token ("Could not validate"). */
+ * the credentials are not a token68 ("Could not validate"). On any
+ * error *tok is NULL and *len is 0. */
 enum lk_err lk_bearer_parse(const char *hdr, const char **tok,
                             size_t *len);
 

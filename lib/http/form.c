@@ -18,10 +18,9 @@ static int hexval(unsigned char c)
     return -1;
 }
 
-/* Decode s[0..n) into out (cap bytes); *outlen gets the length. A
- * NULL out only validates and measures. */
-static enum lk_err decode(const char *s, size_t n, char *out, size_t cap,
-                          size_t *outlen)
+/* The decoding loop of decode(); may leave out partly written. */
+static enum lk_err decode_raw(const char *s, size_t n, char *out,
+                              size_t cap, size_t *outlen)
 {
     size_t i, o = 0;
 
@@ -47,10 +46,28 @@ static enum lk_err decode(const char *s, size_t n, char *out, size_t cap,
         }
         o++;
     }
-    if (out != NULL)
+    if (out != NULL) {
+        if (o >= cap)
+            return LK_ERR_TOO_LARGE;
         out[o] = '\0';
+    }
     *outlen = o;
     return LK_OK;
+}
+
+/* Decode s[0..n) into out (cap bytes); *outlen gets the length. A
+ * NULL out only validates and measures. On error out holds "". */
+static enum lk_err decode(const char *s, size_t n, char *out, size_t cap,
+                          size_t *outlen)
+{
+    enum lk_err rc = decode_raw(s, n, out, cap, outlen);
+
+    if (rc != LK_OK) {
+        if (out != NULL && cap > 0)
+            lk_secure_zero(out, cap);   /* may hold part of a password */
+        *outlen = 0;
+    }
+    return rc;
 }
 
 /* Find the field whose name equals the decoded key k. */

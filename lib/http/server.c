@@ -7,12 +7,20 @@
  * collected up to a hard limit; the last call dispatches. Routes that
  * hash passwords run on the worker pool while the connection is
  * suspended, so a slow login never stalls the HTTP threads.
+ *
+ * Limits: libmicrohttpd answers a request that does not fit its
+ * per-connection memory itself (with an HTML body that cannot be
+ * changed in 0.9.75, see docs/KNOWN_BUGS.md), so our own, lower limits
+ * on the request target, the header count and the header bytes are
+ * checked first and answered in JSON, as are the connection limit and
+ * a repeated Authorization header. Every refusal closes the connection.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <stdarg.h>
@@ -22,6 +30,7 @@
 #include <microhttpd.h>
 
 #include "api/app_internal.h"
+#include "http/conntrack.h"
 #include "http/workpool.h"
 #include "latchkey/lk_log.h"
 
@@ -29,8 +38,20 @@ struct lk_server {
     struct lk_app *app;
     struct MHD_Daemon *d;
     struct lk_workpool *pool;
-    size_t body_max;
+    struct lk_conntrack *track;
+    size_t body_max, url_max, header_bytes_max;
+    unsigned headers_max, conn_max;
     unsigned port;
+};
+
+/* libmicrohttpd's per-connection memory: the request head must fit,
+ * with room to spare above our own header limits (at most 48 KiB). */
+#define LK_MHD_POOL ((size_t)65536)
+
+/* What the header fields of a request add up to. */
+struct hdr_count {
+    unsigned fields, authz;
+    size_t bytes;
 };
 
 enum phase { PH_RECEIVING, PH_WORKING, PH_ANSWERED };
@@ -38,6 +59,7 @@ enum phase { PH_RECEIVING, PH_WORKING, PH_ANSWERED };
 struct req_state {
     struct lk_server *srv;
     struct MHD_Connection *conn;
+    struct lk_conn *tracked;
     const struct route_slot *slot;
     int path_known;
     enum phase phase;
@@ -165,7 +187,80 @@ static enum MHD_Result dispatch(struct req_state *st, const char *method,
     return send_answer(st);
 }
 
-/* First call: allocate the state and find the route. */
+/* Count one header field (MHD_KeyValueIterator). */
+static enum MHD_Result count_hdr(void *cls, enum MHD_ValueKind kind,
+                                 const char *key, const char *value)
+{
+    struct hdr_count *hc = cls;
+
+    (void)kind;
+    hc->fields++;
+    hc->bytes += strlen(key) + (value ? strlen(value) : 0) + 4;
+    if (strcasecmp(key, MHD_HTTP_HEADER_AUTHORIZATION) == 0)
+        hc->authz++;
+    return MHD_YES;
+}
+
+/* Count one query argument's bytes (MHD_KeyValueIterator). */
+static enum MHD_Result count_arg(void *cls, enum MHD_ValueKind kind,
+                                 const char *key, const char *value)
+{
+    size_t *n = cls;
+
+    (void)kind;
+    *n += strlen(key) + (value ? strlen(value) : 0) + 2;
+    return MHD_YES;
+}
+
+/* The first limit a request breaks, as status and detail; 0 if none. */
+static int over_limit(struct lk_server *srv, struct MHD_Connection *conn,
+                      const char *url, const char **detail)
+{
+    struct hdr_count hc = {0, 0, 0};
+    size_t target = strlen(url);
+
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_hdr, &hc);
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, count_arg,
+                              &target);
+    *detail = NULL;
+    if (lk_conntrack_count(srv->track) > srv->conn_max) {
+        *detail = "Too many connections, try again later";
+        return 503;
+    }
+    if (target > srv->url_max) {
+        *detail = "Request URI too long";
+        return 414;
+    }
+    if (hc.fields > srv->headers_max) {
+        *detail = "Too many header fields";
+        return 431;
+    }
+    if (hc.bytes > srv->header_bytes_max) {
+        *detail = "Request header fields too large";
+        return 431;
+    }
+    if (hc.authz > 1) {
+        *detail = "More than one Authorization header";
+        return 400;
+    }
+    return 0;
+}
+
+/* Answer a refused request at once and close the connection. */
+static enum MHD_Result refuse(struct req_state *st, int status,
+                              const char *detail, const char *method,
+                              const char *url)
+{
+    st->req.method = method;
+    st->req.path = url;
+    lk_resp_detail(&st->resp, status, detail);
+    lk_resp_header(&st->resp, "Connection", "close");
+    if (status == 503)
+        lk_resp_header(&st->resp, "Retry-After", "1");
+    return send_answer(st);
+}
+
+/* First call: allocate the state, check the limits, find the route. */
 static enum MHD_Result begin(struct lk_server *srv,
                              struct MHD_Connection *conn,
                              const char *method, const char *url,
@@ -173,19 +268,25 @@ static enum MHD_Result begin(struct lk_server *srv,
 {
     struct req_state *st = calloc(1, sizeof(*st));
     const char *lookup = strcmp(method, "HEAD") == 0 ? "GET" : method;
-    const char *cl;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    const char *cl, *detail;
+    int status;
 
     if (st == NULL)
         return MHD_NO;
     st->srv = srv;
     st->conn = conn;
+    st->tracked = ci ? ci->socket_context : NULL;
     clock_gettime(CLOCK_MONOTONIC, &st->start);
     peer_addr(conn, st->addr, sizeof(st->addr));
+    *con_cls = st;
+    if ((status = over_limit(srv, conn, url, &detail)) != 0)
+        return refuse(st, status, detail, method, url);
     st->slot = lk_app_find(srv->app, lookup, url, &st->path_known);
     cl = header(conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl != NULL && strtoull(cl, NULL, 10) > srv->body_max)
         st->too_large = 1;
-    *con_cls = st;
     return MHD_YES;
 }
 
@@ -221,10 +322,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
     char path[256];
     long long us;
 
-    (void)cls;
     (void)conn;
     if (st == NULL)
         return;
+    if (t == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        lk_conntrack_touch(((struct lk_server *)cls)->track, st->tracked);
     clock_gettime(CLOCK_MONOTONIC, &end);
     us = (long long)(end.tv_sec - st->start.tv_sec) * 1000000LL +
          (end.tv_nsec - st->start.tv_nsec) / 1000;
@@ -243,7 +345,28 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
     *con_cls = NULL;
 }
 
+/* A connection opened or closed: keep the tracker in step. */
+static void on_connection(void *cls, struct MHD_Connection *conn,
+                          void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    struct lk_server *srv = cls;
+    const union MHD_ConnectionInfo *ci;
+
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        ci = MHD_get_connection_info(conn,
+                                     MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = ci ? lk_conntrack_open(srv->track, ci->connect_fd)
+                             : NULL;
+    } else {
+        lk_conntrack_close(srv->track, *socket_context);
+        *socket_context = NULL;
+    }
+}
+
 /* libmicrohttpd's own diagnostics go to our log. */
+static void mhd_logger(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 static void mhd_logger(void *cls, const char *fmt, va_list ap)
 {
     char msg[512];
@@ -290,6 +413,51 @@ static enum lk_err make_addr(const char *host, unsigned port,
                      "address", host);
 }
 
+/* Copy the limits of cfg, with defaults for zeros. */
+static void set_limits(struct lk_server *s,
+                       const struct lk_server_config *cfg)
+{
+    s->body_max = cfg->body_max ? cfg->body_max : 8192;
+    s->url_max = cfg->url_max ? cfg->url_max : 4096;
+    s->headers_max = cfg->headers_max ? cfg->headers_max : 64;
+    s->header_bytes_max = cfg->header_bytes_max ? cfg->header_bytes_max
+                                                : 32768;
+    s->conn_max = cfg->conn_max ? cfg->conn_max : 4096;
+}
+
+/* Start libmicrohttpd. Its own connection limit sits above ours, so
+ * the first connections past conn_max still get our 503. */
+static struct MHD_Daemon *start_daemon(struct lk_server *s,
+                                       const struct lk_server_config *cfg,
+                                       unsigned flags,
+                                       struct sockaddr_storage *ss)
+{
+    unsigned threads = cfg->threads ? cfg->threads : cores();
+    unsigned slack = s->conn_max / 8 > 16 ? s->conn_max / 8 : 16;
+
+    return MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, s,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)ss,
+        MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_LIMIT, s->conn_max + slack,
+        MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s ? cfg->timeout_s : 30,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, LK_MHD_POOL,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+        MHD_OPTION_END);
+}
+
+/* Free a server that may be partly built. */
+static void server_free(struct lk_server *s)
+{
+    if (s->d != NULL)
+        MHD_stop_daemon(s->d);
+    lk_workpool_free(s->pool);
+    lk_conntrack_free(s->track);
+    free(s);
+}
+
 enum lk_err lk_server_start(struct lk_app *app,
                             const struct lk_server_config *cfg,
                             struct lk_server **out,
@@ -298,7 +466,6 @@ enum lk_err lk_server_start(struct lk_app *app,
     struct lk_server *s = calloc(1, sizeof(*s));
     struct sockaddr_storage ss;
     const union MHD_DaemonInfo *di;
-    unsigned threads = cfg->threads ? cfg->threads : cores();
     unsigned workers = cfg->workers ? cfg->workers : cores();
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD |
                      MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
@@ -309,7 +476,7 @@ enum lk_err lk_server_start(struct lk_app *app,
     if (s == NULL)
         return LK_ERR_NOMEM;
     s->app = app;
-    s->body_max = cfg->body_max ? cfg->body_max : 16384;
+    set_limits(s, cfg);
     rc = make_addr(cfg->host ? cfg->host : "127.0.0.1", cfg->port, &ss,
                    err, errlen);
     if (rc == LK_OK && (ss.ss_family == AF_INET6))
@@ -317,27 +484,17 @@ enum lk_err lk_server_start(struct lk_app *app,
     if (rc == LK_OK)
         rc = lk_workpool_new(workers, cfg->queue_max ? cfg->queue_max : 256,
                              &s->pool);
+    if (rc == LK_OK)
+        rc = lk_conntrack_new(cfg->request_timeout_s ?
+                              cfg->request_timeout_s : 30, &s->track);
+    if (rc == LK_OK && (s->d = start_daemon(s, cfg, flags, &ss)) == NULL)
+        rc = lk_seterr(err, errlen, LK_ERR_IO,
+                       "cannot listen on %s:%u (address in use or not "
+                       "permitted)", cfg->host ? cfg->host : "127.0.0.1",
+                       cfg->port);
     if (rc != LK_OK) {
-        free(s);
+        server_free(s);
         return rc;
-    }
-    s->d = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, s,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, s,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_CONNECTION_LIMIT, cfg->conn_max ? cfg->conn_max : 4096,
-        MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s ? cfg->timeout_s : 30,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_END);
-    if (s->d == NULL) {
-        lk_workpool_free(s->pool);
-        free(s);
-        return lk_seterr(err, errlen, LK_ERR_IO,
-                         "cannot listen on %s:%u (address in use or not "
-                         "permitted)", cfg->host ? cfg->host : "127.0.0.1",
-                         cfg->port);
     }
     di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     s->port = di ? di->port : cfg->port;
@@ -356,6 +513,6 @@ void lk_server_stop(struct lk_server *s)
         return;
     MHD_quiesce_daemon(s->d);
     lk_workpool_free(s->pool);   /* finishes jobs, resumes connections */
-    MHD_stop_daemon(s->d);
-    free(s);
+    s->pool = NULL;
+    server_free(s);
 }

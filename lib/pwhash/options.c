@@ -19,7 +19,7 @@ const struct lk_pwpolicy_option lk_pwpolicy_options[] = {
      "django_pbkdf2_sha1", "bcrypt"},
     {"deprecated", "comma list of schemes upgraded on login, auto (all "
      "but the default) or none", "auto"},
-    {"bcrypt-cost", "bcrypt log2 cost for new hashes, 4..16", "12"},
+    {"bcrypt-cost", "bcrypt log2 cost for new hashes, 4..14", "12"},
     {"bcrypt-min-cost", "bcrypt cost below which a non-default bcrypt "
      "hash is upgraded, 4..16", "10"},
     {"argon2-memory", "argon2 memory for new hashes, KiB, 8..262144",

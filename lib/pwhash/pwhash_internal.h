@@ -40,7 +40,7 @@ enum pw_id {
 enum pw_family { PW_FAM_BCRYPT, PW_FAM_ARGON2, PW_FAM_PBKDF2, PW_FAM_CRYPT };
 
 /* Limits on what a stored string may ask for (verify side). */
-#define PW_BCRYPT_MAX_COST     16u        /* about 4 s at 2^16 rounds */
+#define PW_BCRYPT_MAX_COST     14u        /* about 1 s at 2^14 rounds */
 #define PW_BCRYPT_MAX_PW       72u        /* bcrypt reads this many bytes */
 #define PW_ARGON2_MAX_M        262144u    /* KiB, 256 MiB */
 #define PW_ARGON2_MAX_T        64u

@@ -18,7 +18,8 @@
 
 enum stmt_id {
     ST_GET_USER, ST_ADD_USER, ST_SET_DISABLED, ST_SET_SCOPES,
-    ST_REPLACE_HASH, ST_ADD_ITEM, ST_LIST_ITEMS, ST__COUNT
+    ST_REPLACE_HASH, ST_ADD_ITEM, ST_LIST_ITEMS, ST_THROTTLE_HIT,
+    ST_THROTTLE_GET, ST_THROTTLE_CLEAR, ST_THROTTLE_PRUNE, ST__COUNT
 };
 
 static const char *const stmt_sql[ST__COUNT] = {
@@ -43,6 +44,16 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_LIST_ITEMS] =
         "SELECT i.item_id FROM items i JOIN users u ON u.id = i.owner_id"
         " WHERE u.username = ?1 ORDER BY i.id",
+    [ST_THROTTLE_HIT] =
+        "INSERT INTO throttle (key, failures, last) VALUES (?1, 1, ?2)"
+        " ON CONFLICT (key) DO UPDATE SET"
+        " failures = CASE WHEN last < ?2 - ?3 THEN 1 ELSE failures + 1 END,"
+        " last = MAX(last, ?2) RETURNING failures, last",
+    [ST_THROTTLE_GET] =
+        "SELECT failures, last FROM throttle WHERE key = ?1"
+        " AND last >= ?2 - ?3",
+    [ST_THROTTLE_CLEAR] = "DELETE FROM throttle WHERE key = ?1",
+    [ST_THROTTLE_PRUNE] = "DELETE FROM throttle WHERE last < ?1",
 };
 
 /* Forward-only migrations; migration i brings user_version to i + 1. */
@@ -62,6 +73,12 @@ static const char *const migrations[] = {
     " owner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
     " item_id TEXT NOT NULL,"
     " UNIQUE (owner_id, item_id));",
+    /* 2: failed-login counters for throttling. */
+    "CREATE TABLE throttle ("
+    " key TEXT PRIMARY KEY,"
+    " failures INTEGER NOT NULL,"
+    " last INTEGER NOT NULL);"
+    "CREATE INDEX throttle_last ON throttle (last);",
 };
 
 struct conn {
@@ -419,6 +436,93 @@ static enum lk_err sq_list_items(struct lk_store *base, const char *name,
     return rc;
 }
 
+/* Read failures and last from the current row of st. */
+static void throttle_row(sqlite3_stmt *st, struct lk_throttle *out)
+{
+    out->failures = sqlite3_column_int64(st, 0);
+    out->last = sqlite3_column_int64(st, 1);
+}
+
+/* Forget counters older than the window (on a key's first failure). */
+static void throttle_prune(struct sqlite_store *s, int64_t before)
+{
+    struct conn *c;
+    sqlite3_stmt *st = stmt(s, ST_THROTTLE_PRUNE, &c);
+
+    if (st == NULL)
+        return;
+    sqlite3_bind_int64(st, 1, before);
+    (void)sqlite3_step(st);
+    stmt_done(s, c, st);
+}
+
+static enum lk_err sq_throttle_hit(struct lk_store *base, const char *key,
+                                   int64_t now, int64_t window,
+                                   struct lk_throttle *out,
+                                   char *err, size_t errlen)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    struct conn *c;
+    sqlite3_stmt *st = stmt(s, ST_THROTTLE_HIT, &c);
+    enum lk_err rc = LK_OK;
+
+    memset(out, 0, sizeof(*out));
+    if (st == NULL)
+        return lk_seterr(err, errlen, LK_ERR_UNAVAILABLE, "no connection");
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int64(st, 3, window);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        throttle_row(st, out);
+    else
+        rc = lk_seterr(err, errlen, LK_ERR_STORE, "throttle: %s",
+                       sqlite3_errmsg(c->db));
+    stmt_done(s, c, st);
+    if (rc == LK_OK && out->failures == 1)
+        throttle_prune(s, now - window);
+    return rc;
+}
+
+static enum lk_err sq_throttle_check(struct lk_store *base, const char *key,
+                                     int64_t now, int64_t window,
+                                     struct lk_throttle *out,
+                                     char *err, size_t errlen)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    struct conn *c;
+    sqlite3_stmt *st = stmt(s, ST_THROTTLE_GET, &c);
+    enum lk_err rc = LK_OK;
+    int r;
+
+    memset(out, 0, sizeof(*out));
+    if (st == NULL)
+        return lk_seterr(err, errlen, LK_ERR_UNAVAILABLE, "no connection");
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int64(st, 3, window);
+    r = sqlite3_step(st);
+    if (r == SQLITE_ROW)
+        throttle_row(st, out);
+    else if (r != SQLITE_DONE)
+        rc = lk_seterr(err, errlen, LK_ERR_STORE, "throttle: %s",
+                       sqlite3_errmsg(c->db));
+    stmt_done(s, c, st);
+    return rc;
+}
+
+static enum lk_err sq_throttle_clear(struct lk_store *base, const char *key,
+                                     char *err, size_t errlen)
+{
+    struct sqlite_store *s = (struct sqlite_store *)base;
+    struct conn *c;
+    sqlite3_stmt *st = stmt(s, ST_THROTTLE_CLEAR, &c);
+
+    if (st == NULL)
+        return lk_seterr(err, errlen, LK_ERR_UNAVAILABLE, "no connection");
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    return run_update(s, c, st, LK_OK, err, errlen);
+}
+
 static void sq_close(struct lk_store *base)
 {
     struct sqlite_store *s = (struct sqlite_store *)base;
@@ -441,6 +545,9 @@ static const struct lk_store_ops sqlite_ops = {
     .replace_hash = sq_replace_hash,
     .add_item = sq_add_item,
     .list_items = sq_list_items,
+    .throttle_hit = sq_throttle_hit,
+    .throttle_check = sq_throttle_check,
+    .throttle_clear = sq_throttle_clear,
     .close = sq_close,
 };
 
