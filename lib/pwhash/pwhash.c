@@ -151,6 +151,7 @@ enum lk_err lk_pwpolicy_new_default(struct lk_pwpolicy **out)
     *out = NULL;
     if (p == NULL)
         return LK_ERR_NOMEM;
+    pthread_mutex_init(&p->dummy_mu, NULL);
     for (i = 0; lk_pwpolicy_options[i].name != NULL && rc == LK_OK; i++)
         rc = lk_pwpolicy_set(p, lk_pwpolicy_options[i].name,
                              lk_pwpolicy_options[i].def, NULL, 0);
@@ -166,7 +167,10 @@ enum lk_err lk_pwpolicy_new_default(struct lk_pwpolicy **out)
 
 void lk_pwpolicy_free(struct lk_pwpolicy *p)
 {
-    lk_secure_free(p, p != NULL ? sizeof(*p) : 0);
+    if (p == NULL)
+        return;
+    pthread_mutex_destroy(&p->dummy_mu);
+    lk_secure_free(p, sizeof(*p));
 }
 
 /* Consistency of the costs of a policy. */
@@ -201,12 +205,27 @@ enum lk_err lk_pwpolicy_finish(struct lk_pwpolicy *p, char *err,
                          "the default scheme cannot be deprecated");
     if ((rc = check_costs(p, err, errlen)) != LK_OK)
         return rc;
-    rc = pw_schemes[p->def].ops->hash(p->def, p, dummy_pw,
-                                      sizeof(dummy_pw) - 1, p->dummy,
-                                      sizeof(p->dummy), err, errlen);
-    if (rc == LK_OK)
-        p->dirty = 0;
-    return rc;
+    pthread_mutex_lock(&p->dummy_mu);
+    p->dummy[0] = '\0';       /* made again, lazily, by dummy_verify */
+    pthread_mutex_unlock(&p->dummy_mu);
+    p->dirty = 0;
+    return LK_OK;
+}
+
+/* Copy the dummy hash of the default scheme into out, making it on
+ * first use: programs that never need it (the CLI) skip its cost. */
+static void dummy_hash(const struct lk_pwpolicy *cp, char *out, size_t cap)
+{
+    struct lk_pwpolicy *p = (struct lk_pwpolicy *)cp;  /* cache only */
+
+    pthread_mutex_lock(&p->dummy_mu);
+    if (p->dummy[0] == '\0' &&
+        pw_schemes[p->def].ops->hash(p->def, p, dummy_pw,
+                                     sizeof(dummy_pw) - 1, p->dummy,
+                                     sizeof(p->dummy), NULL, 0) != LK_OK)
+        p->dummy[0] = '\0';
+    snprintf(out, cap, "%s", p->dummy);
+    pthread_mutex_unlock(&p->dummy_mu);
 }
 
 enum lk_err lk_pw_hash(const struct lk_pwpolicy *p,
@@ -282,13 +301,15 @@ void lk_pw_dummy_verify(const struct lk_pwpolicy *p,
                         const uint8_t *pw, size_t pwlen)
 {
     struct pw_params pp;
+    char dummy[LK_HASH_MAX + 1];
 
     if (check_password(pw, pwlen, NULL, 0) != LK_OK) {
         pw = dummy_pw;
         pwlen = sizeof(dummy_pw) - 1;
     }
-    (void)pw_schemes[p->def].ops->verify(p->def, pw, pwlen, p->dummy,
-                                         strlen(p->dummy), &pp, NULL, 0);
+    dummy_hash(p, dummy, sizeof(dummy));
+    (void)pw_schemes[p->def].ops->verify(p->def, pw, pwlen, dummy,
+                                         strlen(dummy), &pp, NULL, 0);
 }
 
 /* The parameters of pp as "key=value" words. */

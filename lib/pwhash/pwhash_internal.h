@@ -14,6 +14,7 @@
 #define LATCHKEY_PWHASH_INTERNAL_H
 
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 
 #include "latchkey/lk_pwhash.h"
@@ -73,6 +74,7 @@ struct lk_pwpolicy {
     uint32_t pbkdf2_iter, pbkdf2_min;
     int allow_nul_verify;      /* verify NUL passwords on byte schemes */
     int dirty;                 /* set() called since finish() */
+    pthread_mutex_t dummy_mu;  /* guards dummy, made on first use */
     char dummy[LK_HASH_MAX + 1];
 };
 
