@@ -48,6 +48,13 @@ test-asan: setup assets
 	LATCHKEY_BIN=$(abspath $(ASAN_DIR)/latchkey) LATCHKEY_SHARED=$(SHARED) \
 	    LATCHKEY_SANITIZED=1 $(PY) -m pytest -q tests/e2e
 
+# The unit tests and the server's request paths under valgrind memcheck
+# (the one 2^24-iteration PBKDF2 vector is skipped there).
+test-valgrind: build
+	LATCHKEY_SHARED=$(SHARED) ./scripts/valgrind_unit.sh $(BUILD)
+	LATCHKEY_BIN=$(abspath $(BUILD)/latchkey) LATCHKEY_SHARED=$(SHARED) \
+	    $(PY) -m pytest -q tests/valgrind
+
 browser: build
 	LATCHKEY_BIN=$(abspath $(BUILD)/latchkey) ./tests/browser/run.sh
 
