@@ -281,10 +281,10 @@ static struct pg_conn *take_slot(struct pg_pool *p, int64_t deadline)
     return c;
 }
 
-enum lk_err pg_pool_acquire(struct pg_pool *p, struct pg_conn **out,
-                            char *err, size_t errlen)
+enum lk_err pg_pool_acquire(struct pg_pool *p, int64_t deadline,
+                            struct pg_conn **out, char *err,
+                            size_t errlen)
 {
-    int64_t deadline = pg_now_ms() + p->timeout_ms;
     struct pg_conn *c;
     enum lk_err rc = LK_OK;
 

@@ -42,10 +42,11 @@ enum lk_err pg_pool_init(struct pg_pool *p, const char *url,
 /* Close every idle connection and free the pool's memory. */
 void pg_pool_destroy(struct pg_pool *p);
 
-/* Take a ready connection, waiting at most timeout_ms for a free one
- * (connecting included): LK_ERR_UNAVAILABLE when none comes. */
-enum lk_err pg_pool_acquire(struct pg_pool *p, struct pg_conn **out,
-                            char *err, size_t errlen);
+/* Take a ready connection, waiting for a free one (and connecting)
+ * until deadline at most: LK_ERR_UNAVAILABLE when none comes. */
+enum lk_err pg_pool_acquire(struct pg_pool *p, int64_t deadline,
+                            struct pg_conn **out, char *err,
+                            size_t errlen);
 
 /* Give a connection back; a broken one is closed and reopened later. */
 void pg_pool_release(struct pg_pool *p, struct pg_conn *c);

@@ -73,24 +73,26 @@ struct pg_store {
     struct pg_pool pool;
 };
 
-/* Run statement id on a pooled connection. A read that fails because
- * a reused connection went stale (server restart) is retried once on a
- * fresh one; writes are not, since they may have taken effect. */
+/* Run statement id on a pooled connection; the whole call, waiting
+ * for a connection included, ends within the pool's timeout. A read
+ * that fails because a reused connection went stale (server restart)
+ * is retried once on a fresh one, within the same time; writes are
+ * not, since they may have taken effect. */
 static enum lk_err run(struct pg_store *s, enum stmt_id id, int n,
                        const char *const *v, int retry, PGresult **out,
                        char *err, size_t errlen)
 {
+    int64_t deadline = pg_now_ms() + s->pool.timeout_ms;
     struct pg_conn *c;
     enum lk_err rc;
     int reused;
 
     for (;;) {
-        rc = pg_pool_acquire(&s->pool, &c, err, errlen);
+        rc = pg_pool_acquire(&s->pool, deadline, &c, err, errlen);
         if (rc != LK_OK)
             return rc;
         reused = c->reused;
-        rc = pg_exec_prepared(c->pg, (int)id, n, v,
-                              pg_now_ms() + s->pool.timeout_ms, out, err,
+        rc = pg_exec_prepared(c->pg, (int)id, n, v, deadline, out, err,
                               errlen);
         if (rc == LK_ERR_UNAVAILABLE && PQstatus(c->pg) == CONNECTION_OK)
             retry = 0;            /* a timeout, not a stale connection */

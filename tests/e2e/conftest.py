@@ -71,6 +71,12 @@ def database_for(data_dir):
     return _databases[key]
 
 
+def share_database(data_dir, other_dir):
+    """Make other_dir use the same PostgreSQL database as data_dir."""
+    _databases[str(pathlib.Path(other_dir).resolve())] = \
+        database_for(data_dir)
+
+
 def drop_databases():
     """Drop every database the tests created so far."""
     while _databases:
@@ -148,7 +154,8 @@ class Server:
         self.log = open(self.log_path, "ab")
         cmd = [BIN, "serve", "--data-dir", str(self.data_dir),
                "--listen", f"127.0.0.1:{self.port}"] + self.args
-        if database_for(self.data_dir) is not None:
+        if "--database" not in self.args and \
+                database_for(self.data_dir) is not None:
             cmd += ["--database", database_for(self.data_dir)]
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=self.log,
                                      env=self.env)
