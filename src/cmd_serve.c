@@ -28,8 +28,9 @@ static const struct opt serve_opts[] = {
     {"db-pool", "LATCHKEY_DB_POOL", OPT_VALUE, "8",
      "PostgreSQL connections per process (1..64)"},
     {"db-timeout-ms", "LATCHKEY_DB_TIMEOUT_MS", OPT_VALUE, "2000",
-     "longest wait for a PostgreSQL connection, and the statement "
-     "timeout; past it the request gets 503"},
+     "bound of one PostgreSQL call (waiting for a connection "
+     "included) and the statement timeout; past it the request gets "
+     "503"},
     {"no-migrate", "LATCHKEY_NO_MIGRATE", OPT_BOOL, NULL,
      "refuse to start on an out-of-date PostgreSQL schema instead of "
      "migrating it (see `latchkey db migrate`)"},

@@ -67,8 +67,9 @@ struct lk_store {
 struct lk_store_config {
     unsigned pool_size;     /* connections per process (PostgreSQL);
                                0: LK_STORE_POOL_DEFAULT */
-    unsigned timeout_ms;    /* longest wait for a connection, and the
-                               statement timeout; 0: 2000 */
+    unsigned timeout_ms;    /* bound of one store call, waiting for a
+                               connection included; also the statement
+                               timeout; 0: 2000 */
     int no_migrate;         /* refuse an out-of-date schema instead of
                                migrating it (PostgreSQL) */
 };
