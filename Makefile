@@ -9,7 +9,7 @@ DATA_DIR  ?= latchkey-data
 SHARED    ?= $(abspath ../shared)
 
 .PHONY: all build run test setup unit e2e test-asan test-valgrind \
-        fuzz fuzz-long bench clean check-style assets browser
+        fuzz fuzz-long bench clean check-style assets browser e2e-pg
 
 all: build
 
@@ -38,6 +38,18 @@ unit: build
 e2e: build
 	LATCHKEY_BIN=$(abspath $(BUILD)/latchkey) LATCHKEY_SHARED=$(SHARED) \
 	    $(PY) -m pytest -q tests/e2e
+
+# The same e2e suite on a throw-away PostgreSQL cluster (loopback and a
+# Unix socket in a temp dir), stopped and removed even when tests fail.
+e2e-pg: build
+	@dir=$$(mktemp -d /tmp/latchkey-pg.XXXXXX); \
+	cleanup() { scripts/pg_cluster.sh stop "$$dir"; rm -rf "$$dir"; }; \
+	trap cleanup EXIT; trap 'exit 130' INT TERM; \
+	url=$$(scripts/pg_cluster.sh start "$$dir") || exit 1; \
+	echo "e2e-pg: PostgreSQL at $$url"; \
+	LATCHKEY_TEST_DATABASE_URL=$$url LATCHKEY_TEST_PG_DIR=$$dir \
+	LATCHKEY_BIN=$(abspath $(BUILD)/latchkey) LATCHKEY_SHARED=$(SHARED) \
+	    $(PY) -m pytest -q tests/e2e $(PYTEST_ARGS)
 
 test-asan: setup assets
 	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug \

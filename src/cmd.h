@@ -19,5 +19,6 @@ extern const struct cmd_entry cmd_user;
 extern const struct cmd_entry cmd_hash;
 extern const struct cmd_entry cmd_token;
 extern const struct cmd_entry cmd_keys;
+extern const struct cmd_entry cmd_db;
 
 #endif

@@ -24,7 +24,17 @@ static const struct opt serve_opts[] = {
     {"data-dir", "LATCHKEY_DATA_DIR", OPT_VALUE, DEFAULT_DATA_DIR,
      "directory for the SQLite store and the generated secret"},
     {"database", "LATCHKEY_DATABASE_URL", OPT_VALUE, NULL,
-     "store URL (sqlite:PATH); default DATA_DIR/latchkey.db"},
+     "store URL (sqlite:PATH or postgresql://USER@HOST/DB); default "
+     "DATA_DIR/latchkey.db"},
+    {"db-pool", "LATCHKEY_DB_POOL", OPT_VALUE, "8",
+     "PostgreSQL connections per process (1..64)"},
+    {"db-timeout-ms", "LATCHKEY_DB_TIMEOUT_MS", OPT_VALUE, "2000",
+     "bound of one PostgreSQL call (waiting for a connection "
+     "included) and the statement timeout; past it the request gets "
+     "503"},
+    {"no-migrate", "LATCHKEY_NO_MIGRATE", OPT_BOOL, NULL,
+     "refuse to start on an out-of-date PostgreSQL schema instead of "
+     "migrating it (see `latchkey db migrate`)"},
     {"secret-key-file", "LATCHKEY_SECRET_KEY_FILE", OPT_VALUE, NULL,
      "file holding the HS256 secret (mode 0600); LATCHKEY_SECRET_KEY "
      "holds the secret itself"},
@@ -384,6 +394,27 @@ static void serve_cleanup(struct serve_ctx *c)
     free(c->scope_names);
 }
 
+/* The store's pool and timeout from the options, checked. */
+static int store_config(const struct opts_result *r,
+                        struct lk_store_config *cfg, char *err,
+                        size_t errlen)
+{
+    const struct opts_result o = *r;
+    unsigned long long pool, ms;
+
+    memset(cfg, 0, sizeof(*cfg));
+    if (opts_uint(OPT("db-pool"), 1, LK_STORE_POOL_MAX, &pool) != 0 ||
+        opts_uint(OPT("db-timeout-ms"), 1, 600000, &ms) != 0) {
+        snprintf(err, errlen, "--db-pool must be 1..%d and "
+                 "--db-timeout-ms 1..600000", LK_STORE_POOL_MAX);
+        return -1;
+    }
+    cfg->pool_size = (unsigned)pool;
+    cfg->timeout_ms = (unsigned)ms;
+    cfg->no_migrate = OPT("no-migrate") != NULL;
+    return 0;
+}
+
 /* Open everything the server needs; logs the start-up facts. */
 static int serve_open(struct serve_ctx *c, const struct opts_result *r,
                       char *err, size_t errlen)
@@ -391,6 +422,7 @@ static int serve_open(struct serve_ctx *c, const struct opts_result *r,
     const struct opts_result o = *r;
     char store_desc[4200], key_src[4200];
     unsigned long long ttl, leeway;
+    struct lk_store_config cfg;
 
     if (opts_uint(OPT("token-ttl"), 1, 31536000, &ttl) != 0 ||
         opts_uint(OPT("leeway"), 0, 3600, &leeway) != 0) {
@@ -398,8 +430,10 @@ static int serve_open(struct serve_ctx *c, const struct opts_result *r,
                  "--leeway 0..3600 seconds");
         return -1;
     }
-    if (runtime_open_store(OPT("data-dir"), OPT("database"), &c->store,
-                           store_desc, sizeof(store_desc), err, errlen))
+    if (store_config(r, &cfg, err, errlen) != 0 ||
+        runtime_open_store_config(OPT("data-dir"), OPT("database"), &cfg,
+                                  &c->store, store_desc,
+                                  sizeof(store_desc), err, errlen))
         return -1;
     if (OPT("key-file") != NULL ?
         runtime_load_keys(OPT("key-file"), OPT("alg"), &c->keys, key_src,

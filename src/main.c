@@ -12,6 +12,7 @@ static const struct cmd_entry *const commands[] = {
     &cmd_hash,
     &cmd_token,
     &cmd_keys,
+    &cmd_db,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

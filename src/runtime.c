@@ -29,16 +29,17 @@ int runtime_data_dir(const char *dir, char *err, size_t errlen)
     return -1;
 }
 
-int runtime_open_store(const char *dir, const char *database_url,
-                       struct lk_store **out, char *desc, size_t desclen,
-                       char *err, size_t errlen)
+int runtime_open_store_config(const char *dir, const char *database_url,
+                              const struct lk_store_config *cfg,
+                              struct lk_store **out, char *desc,
+                              size_t desclen, char *err, size_t errlen)
 {
     char path[4096];
     enum lk_err rc;
 
     if (database_url != NULL && *database_url != '\0') {
-        rc = lk_store_open(database_url, out, err, errlen);
-        snprintf(desc, desclen, "%s", (*out) ? (*out)->ops->name : "?");
+        lk_store_describe(database_url, desc, desclen);
+        rc = lk_store_open_config(database_url, cfg, out, err, errlen);
         return rc == LK_OK ? 0 : -1;
     }
     if (runtime_data_dir(dir, err, errlen) != 0)
@@ -47,6 +48,14 @@ int runtime_open_store(const char *dir, const char *database_url,
     rc = lk_store_open_sqlite(path, out, err, errlen);
     snprintf(desc, desclen, "sqlite:%s", path);
     return rc == LK_OK ? 0 : -1;
+}
+
+int runtime_open_store(const char *dir, const char *database_url,
+                       struct lk_store **out, char *desc, size_t desclen,
+                       char *err, size_t errlen)
+{
+    return runtime_open_store_config(dir, database_url, NULL, out, desc,
+                                     desclen, err, errlen);
 }
 
 int runtime_read_file(const char *path, size_t max, char **out,

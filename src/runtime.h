@@ -21,6 +21,12 @@ int runtime_open_store(const char *dir, const char *database_url,
                        struct lk_store **out, char *desc, size_t desclen,
                        char *err, size_t errlen);
 
+/* runtime_open_store with a store configuration (NULL: defaults). */
+int runtime_open_store_config(const char *dir, const char *database_url,
+                              const struct lk_store_config *cfg,
+                              struct lk_store **out, char *desc,
+                              size_t desclen, char *err, size_t errlen);
+
 /* Load the HS256 secret into a new key set: LATCHKEY_SECRET_KEY, else
  * key_file, else DIR/secret.key (created with 256 random bits, mode
  * 0600, when missing). source describes where it came from. */

@@ -87,13 +87,45 @@ struct lk_store {
     const struct lk_store_ops *ops;
 };
 
+/* How a store is opened; zero fields take the defaults. */
+struct lk_store_config {
+    unsigned pool_size;     /* connections per process (PostgreSQL);
+                               0: LK_STORE_POOL_DEFAULT */
+    unsigned timeout_ms;    /* bound of one store call, waiting for a
+                               connection included; also the statement
+                               timeout; 0: 2000 */
+    int no_migrate;         /* refuse an out-of-date schema instead of
+                               migrating it (PostgreSQL) */
+};
+
+#define LK_STORE_POOL_DEFAULT 8
+#define LK_STORE_POOL_MAX     64
+#define LK_STORE_TIMEOUT_DEFAULT_MS 2000
+
 /* Open a SQLite store at path (created and migrated when needed). */
 enum lk_err lk_store_open_sqlite(const char *path, struct lk_store **out,
                                  char *err, size_t errlen);
 
+/* Open a PostgreSQL store (libpq URL or key=value string): migrates
+ * the schema at open unless cfg->no_migrate. cfg may be NULL. */
+enum lk_err lk_store_open_pg(const char *url,
+                             const struct lk_store_config *cfg,
+                             struct lk_store **out, char *err,
+                             size_t errlen);
+
 /* Open by URL: "sqlite:PATH", a plain path, or "postgresql://...". */
 enum lk_err lk_store_open(const char *url, struct lk_store **out,
                           char *err, size_t errlen);
+
+/* lk_store_open with a configuration (NULL: defaults). */
+enum lk_err lk_store_open_config(const char *url,
+                                 const struct lk_store_config *cfg,
+                                 struct lk_store **out, char *err,
+                                 size_t errlen);
+
+/* Describe a store URL for logs without its password, e.g.
+ * "postgresql://app@db.example:5432/latchkey" or "sqlite:PATH". */
+void lk_store_describe(const char *url, char *out, size_t cap);
 
 static inline void lk_store_close(struct lk_store *s)
 {

@@ -1,12 +1,21 @@
 """Fixtures for the end-to-end tests: a real latchkey process on a free
-loopback port with a temporary data directory, stopped by its PID."""
+loopback port with a temporary data directory, stopped by its PID.
+
+With LATCHKEY_TEST_DATABASE_URL set (an admin URL of a throw-away
+PostgreSQL cluster, see scripts/pg_cluster.sh and `make e2e-pg`), every
+data directory gets its own fresh PostgreSQL database, and the servers
+and `latchkey user`/`db` commands of the tests use it through
+--database; otherwise they use the SQLite file in the data directory."""
 import os
 import pathlib
 import signal
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import time
+import urllib.parse
+import uuid
 
 import pytest
 import requests
@@ -24,11 +33,97 @@ def free_port():
         return s.getsockname()[1]
 
 
+PG_ADMIN_URL = os.environ.get("LATCHKEY_TEST_DATABASE_URL") or None
+_databases = {}
+
+
+def psql(url, sql, variables=None):
+    """Run SQL (psql :'name' variables allowed) on url; returns the
+    rows as lists of strings."""
+    cmd = ["psql", "-X", "-q", "-A", "-t", "-F", "\x1f",
+           "-v", "ON_ERROR_STOP=1", "-d", url, "-f", "-"]
+    for k, v in (variables or {}).items():
+        cmd[1:1] = ["-v", f"{k}={v}"]
+    p = subprocess.run(cmd, input=sql.encode(), capture_output=True,
+                       timeout=60)
+    if p.returncode != 0:
+        raise AssertionError(f"psql failed: {p.stderr!r}")
+    return [line.split("\x1f") for line in
+            p.stdout.decode().splitlines() if line != ""]
+
+
+def url_with_db(url, name):
+    """The admin URL with its database name replaced."""
+    u = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(u._replace(path="/" + name))
+
+
+def database_for(data_dir):
+    """URL of the fresh PostgreSQL database that belongs to data_dir
+    (created on first use), or None when the tests run on SQLite."""
+    if PG_ADMIN_URL is None:
+        return None
+    key = str(pathlib.Path(data_dir).resolve())
+    if key not in _databases:
+        name = "t_" + uuid.uuid4().hex[:20]
+        psql(PG_ADMIN_URL, f'CREATE DATABASE "{name}"')
+        _databases[key] = url_with_db(PG_ADMIN_URL, name)
+    return _databases[key]
+
+
+def share_database(data_dir, other_dir):
+    """Make other_dir use the same PostgreSQL database as data_dir."""
+    _databases[str(pathlib.Path(other_dir).resolve())] = \
+        database_for(data_dir)
+
+
+def drop_databases():
+    """Drop every database the tests created so far."""
+    while _databases:
+        _, url = _databases.popitem()
+        name = urllib.parse.urlsplit(url).path.lstrip("/")
+        psql(PG_ADMIN_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def store_query(data_dir, sql, params=()):
+    """Run SQL with ? placeholders on the store of data_dir, SQLite or
+    PostgreSQL; returns the rows (PostgreSQL values come back as text).
+    For tests that look at or seed the tables directly."""
+    url = database_for(data_dir)
+    if url is None:
+        db = sqlite3.connect(pathlib.Path(data_dir) / "latchkey.db")
+        try:
+            rows = db.execute(sql, params).fetchall()
+            db.commit()
+            return rows
+        finally:
+            db.close()
+    parts = sql.split("?")
+    assert len(parts) == len(params) + 1, "one parameter per ?"
+    text = parts[0]
+    for i, part in enumerate(parts[1:]):
+        text += f":'p{i}'" + part
+    rows = psql(url, text + ";\n",
+                {f"p{i}": v for i, v in enumerate(params)})
+    return [tuple(r) for r in rows]
+
+
+def store_args(args, data_dir):
+    """--database for the commands that open the store, when on PG."""
+    url = database_for(data_dir)
+    if url is None or not args or args[0] not in ("user", "db"):
+        return []
+    return ["--database", url]
+
+
 def run_cli(args, data_dir, stdin=b"", env=None, check=True):
-    """Run `latchkey ARGS --data-dir DIR`; returns CompletedProcess."""
+    """Run `latchkey ARGS --data-dir DIR` (and --database URL on
+    PostgreSQL); returns CompletedProcess."""
     full_env = dict(os.environ)
     full_env.update(env or {})
-    p = subprocess.run([BIN] + list(args) + ["--data-dir", str(data_dir)],
+    args = list(args)
+    p = subprocess.run([BIN] + args + ["--data-dir", str(data_dir)] +
+                       store_args(args, data_dir),
                        input=stdin, capture_output=True, env=full_env,
                        timeout=60)
     if check and p.returncode != 0:
@@ -59,6 +154,9 @@ class Server:
         self.log = open(self.log_path, "ab")
         cmd = [BIN, "serve", "--data-dir", str(self.data_dir),
                "--listen", f"127.0.0.1:{self.port}"] + self.args
+        if "--database" not in self.args and \
+                database_for(self.data_dir) is not None:
+            cmd += ["--database", database_for(self.data_dir)]
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=self.log,
                                      env=self.env)
         deadline = time.monotonic() + timeout
@@ -138,6 +236,15 @@ def make_server(tmpdir_path):
 
     factory.tmp = tmpdir_path
     yield factory
+    try:
+        _teardown_servers(servers)
+    finally:
+        if PG_ADMIN_URL is not None:
+            drop_databases()
+
+
+def _teardown_servers(servers):
+    """Stop every server and check it exited cleanly."""
     for s in servers:
         if s.proc is not None:
             rc = s.stop()

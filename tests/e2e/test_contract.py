@@ -8,7 +8,7 @@ import time
 import jwt
 import requests
 
-from conftest import run_cli
+from conftest import run_cli, store_query
 
 JANE = {"username": "janedoe", "email": "janedoe@example.com",
         "full_name": "Jane Doe", "disabled": False}
@@ -162,10 +162,8 @@ def test_secret_file_is_private(demo):
 
 
 def test_demo_hash_stored_as_is(demo):
-    import sqlite3
-    db = sqlite3.connect(demo.data_dir / "latchkey.db")
-    (h,) = db.execute("SELECT password_hash FROM users WHERE "
-                      "username='janedoe'").fetchone()
+    (h,) = store_query(demo.data_dir, "SELECT password_hash FROM users "
+                       "WHERE username = ?", ("janedoe",))[0]
     assert h == DEMO_HASH
 
 

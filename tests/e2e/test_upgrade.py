@@ -1,12 +1,11 @@
 """Hash upgrade on login, unusable stored hashes over HTTP (case C21),
 and the password policy flags of `serve`."""
 import json
-import sqlite3
 import threading
 
 import requests
 
-from conftest import SHARED
+from conftest import SHARED, store_query
 
 DJANGO = ("pbkdf2_sha256$260000$CaseSalt260000$"
           "hwfrg+cjPQrf7cLLXxzXIopXnBY3T91WdKcQGOMX9fQ=")
@@ -14,12 +13,8 @@ DJANGO_PW = "case-pass-22"
 
 
 def stored_hash(server, user):
-    db = sqlite3.connect(server.data_dir / "latchkey.db")
-    try:
-        return db.execute("SELECT password_hash FROM users WHERE "
-                          "username=?", (user,)).fetchone()[0]
-    finally:
-        db.close()
+    return store_query(server.data_dir, "SELECT password_hash FROM users "
+                       "WHERE username = ?", (user,))[0][0]
 
 
 def test_django_hash_upgraded_on_login(demo):
@@ -78,12 +73,10 @@ def test_unusable_hashes_over_http(make_server):
     demo = make_server(args=("--demo", "--throttle-threshold", "0"))
     items = c21_hashes()
     assert len(items) == 16
-    db = sqlite3.connect(demo.data_dir / "latchkey.db")
     for n, (_, h, _) in enumerate(items):
-        db.execute("INSERT INTO users (username, password_hash, created_at,"
-                   " updated_at) VALUES (?, ?, 0, 0)", (f"c21u{n}", h))
-    db.commit()
-    db.close()
+        store_query(demo.data_dir, "INSERT INTO users (username, "
+                    "password_hash, created_at, updated_at) "
+                    "VALUES (?, ?, 0, 0)", (f"c21u{n}", h))
     for n, (pw, _, limit) in enumerate(items):
         # the case's max_seconds bounds a hang, not a benchmark
         r = requests.post(demo.url + "/token", timeout=limit,
