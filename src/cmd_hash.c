@@ -33,6 +33,7 @@ struct hash_args {
     const char *hash;      /* verify, info: the stored string */
     const char *scheme;    /* new: --scheme */
     const char *cost;      /* new: --cost */
+    int help;              /* --help anywhere */
 };
 
 /* Parse argv into a and the policy; 0 on success. */
@@ -44,6 +45,10 @@ static int parse_args(int argc, char **argv, struct hash_args *a,
     for (i = 1; i < argc; i++) {
         const char *s = argv[i];
 
+        if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) {
+            a->help = 1;
+            continue;
+        }
         if (strncmp(s, "--password-", 11) == 0) {
             if (policy_flag(p, argc, argv, &i, def, "hash") != 0)
                 return -1;
@@ -206,7 +211,10 @@ static const char hash_usage[] =
     "  bcrypt-min-cost, argon2-memory, argon2-time, argon2-parallelism,\n"
     "  argon2-min-memory, argon2-min-time, pbkdf2-iterations,\n"
     "  pbkdf2-min-iterations, allow-nul-verify\n"
-    "exit status of verify: 0 match, 1 mismatch, 2 unusable hash\n";
+    "exit status of verify: 0 match, 1 mismatch, 2 unusable hash\n"
+    "the password is read from standard input as exact bytes: from a\n"
+    "pipe nothing is stripped (use printf '%s' pw, not echo); on a\n"
+    "terminal the line is read without echo and its newline dropped\n";
 
 /* Check the shape of the command line. */
 static int args_ok(const struct hash_args *a)
@@ -223,7 +231,7 @@ static int args_ok(const struct hash_args *a)
 /* Entry point of `latchkey hash`. */
 static int hash_exec(int argc, char **argv)
 {
-    struct hash_args a = {NULL, NULL, NULL, NULL};
+    struct hash_args a = {NULL, NULL, NULL, NULL, 0};
     struct lk_pwpolicy *p = NULL;
     const char *def = "bcrypt";
     int rc = HASH_EXIT_USAGE;
@@ -240,6 +248,11 @@ static int hash_exec(int argc, char **argv)
     if (policy_apply_env(p, &def, "hash") != 0 ||
         parse_args(argc, argv, &a, p, &def) != 0)
         goto out;
+    if (a.help) {
+        fputs(hash_usage, stdout);
+        rc = 0;
+        goto out;
+    }
     if (!args_ok(&a)) {
         fputs(hash_usage, stderr);
         goto out;

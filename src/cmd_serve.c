@@ -159,8 +159,8 @@ static int seed_demo(struct lk_store *s, char *err, size_t errlen)
         rc = s->ops->add_item(s, "janedoe", "Foo", err, errlen);
     if (rc != LK_OK)
         return -1;
-    lk_log(LK_LOG_INFO, "event=demo msg=\"created user janedoe (password "
-           "from the tutorial) with item Foo and scopes me, items\"");
+    lk_log(LK_LOG_INFO, "event=demo msg=\"created user janedoe with the "
+           "tutorial's demo hash, item Foo and scopes me, items\"");
     return 0;
 }
 

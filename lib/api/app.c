@@ -152,13 +152,14 @@ static int path_match(const struct lk_route *r, const char *path)
     return strcmp(path, r->path) == 0;
 }
 
-const struct route_slot *lk_app_find(const struct lk_app *app,
-                                     const char *method, const char *path,
-                                     int *path_known)
+/* Find the route for method and path exactly. */
+static const struct route_slot *find_exact(const struct lk_app *app,
+                                           const char *method,
+                                           const char *path,
+                                           int *path_known)
 {
     size_t i;
 
-    *path_known = 0;
     for (i = 0; i < app->nroutes; i++) {
         const struct lk_route *r = app->routes[i].route;
         if (!path_match(r, path))
@@ -168,6 +169,28 @@ const struct route_slot *lk_app_find(const struct lk_app *app,
         *path_known = 1;
     }
     return NULL;
+}
+
+/* The tutorial declares "/users/me/" with a trailing slash and its
+ * framework redirects between the two spellings; here both spellings
+ * of a path are the same route, without a redirect (some clients drop
+ * the Authorization header on redirects). */
+const struct route_slot *lk_app_find(const struct lk_app *app,
+                                     const char *method, const char *path,
+                                     int *path_known)
+{
+    const struct route_slot *s;
+    char bare[1024];
+    size_t n = strlen(path);
+
+    *path_known = 0;
+    s = find_exact(app, method, path, path_known);
+    if (s != NULL || *path_known || n < 2 || path[n - 1] != '/' ||
+        n >= sizeof(bare))
+        return s;
+    memcpy(bare, path, n - 1);
+    bare[n - 1] = '\0';
+    return find_exact(app, method, bare, path_known);
 }
 
 int lk_scope_in(const char *list, const char *scope, size_t len)

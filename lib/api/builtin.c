@@ -8,7 +8,7 @@ enum lk_err lk_app_add_builtin_routes(struct lk_app *app)
     static const struct lk_route *const all[] = {
         &lk_route_token, &lk_route_users_me, &lk_route_users_me_items,
         &lk_route_openapi, &lk_route_docs_swagger,
-        &lk_route_docs_swagger_files, &lk_route_jwks,
+        &lk_route_docs_swagger_files, &lk_route_jwks, &lk_route_docs_index,
     };
     size_t i;
     enum lk_err rc = LK_OK;

@@ -145,3 +145,32 @@ const struct lk_route lk_route_docs_swagger_files = {
     .responses = file_responses,
     .handler = file_handler,
 };
+
+/* GET /docs: where users of the tutorial's framework look first. */
+static void docs_index_handler(struct lk_app *app, const struct lk_route *r,
+                               const struct lk_request *req,
+                               const struct lk_auth *auth,
+                               struct lk_response *resp)
+{
+    (void)app;
+    (void)r;
+    (void)req;
+    (void)auth;
+    lk_resp_detail(resp, 307, "Temporary Redirect");
+    lk_resp_header(resp, "Location", "/docs/swagger");
+}
+
+static const struct lk_route_response index_responses[] = {
+    {307, "Redirect to /docs/swagger", "HTTPError", NULL},
+    {0, NULL, NULL, NULL},
+};
+
+const struct lk_route lk_route_docs_index = {
+    .method = "GET",
+    .path = "/docs",
+    .flags = LK_ROUTE_HIDDEN,
+    .summary = "Documentation",
+    .operation_id = "docs_index",
+    .responses = index_responses,
+    .handler = docs_index_handler,
+};

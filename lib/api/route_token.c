@@ -286,6 +286,8 @@ static void login(struct lk_app *app, struct token_form *t,
                            (int64_t)time(NULL));
         bad_credentials(resp);
     } else if (u.disabled) {
+        lk_log(LK_LOG_INFO, "event=login_refused user=%s reason=disabled",
+               name);
         lk_resp_detail(resp, 400, "Inactive user");
     } else if (grant_scopes(app, t->scope, u.scopes, scopes, sizeof(scopes),
                             resp)) {

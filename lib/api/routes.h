@@ -16,5 +16,6 @@ extern const struct lk_route lk_route_openapi;
 extern const struct lk_route lk_route_docs_swagger;
 extern const struct lk_route lk_route_jwks;
 extern const struct lk_route lk_route_docs_swagger_files;
+extern const struct lk_route lk_route_docs_index;
 
 #endif

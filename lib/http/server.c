@@ -490,7 +490,8 @@ enum lk_err lk_server_start(struct lk_app *app,
     if (rc == LK_OK && (s->d = start_daemon(s, cfg, flags, &ss)) == NULL)
         rc = lk_seterr(err, errlen, LK_ERR_IO,
                        "cannot listen on %s:%u (address in use or not "
-                       "permitted)", cfg->host ? cfg->host : "127.0.0.1",
+                       "permitted; choose another with --listen or "
+                       "LATCHKEY_LISTEN)", cfg->host ? cfg->host : "127.0.0.1",
                        cfg->port);
     if (rc != LK_OK) {
         server_free(s);

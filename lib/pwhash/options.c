@@ -21,7 +21,7 @@ const struct lk_pwpolicy_option lk_pwpolicy_options[] = {
      "but the default) or none", "auto"},
     {"bcrypt-cost", "bcrypt log2 cost for new hashes, 4..14", "12"},
     {"bcrypt-min-cost", "bcrypt cost below which a non-default bcrypt "
-     "hash is upgraded, 4..16", "10"},
+     "hash is upgraded, 4..14", "10"},
     {"argon2-memory", "argon2 memory for new hashes, KiB, 8..262144",
      "65536"},
     {"argon2-time", "argon2 passes for new hashes, 1..64", "3"},

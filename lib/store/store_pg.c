@@ -21,7 +21,8 @@
 
 enum stmt_id {
     ST_GET_USER, ST_ADD_USER, ST_SET_DISABLED, ST_SET_SCOPES,
-    ST_REPLACE_HASH, ST_ADD_ITEM, ST_LIST_ITEMS, ST__COUNT
+    ST_REPLACE_HASH, ST_ADD_ITEM, ST_LIST_ITEMS, ST_THROTTLE_HIT,
+    ST_THROTTLE_GET, ST_THROTTLE_CLEAR, ST_THROTTLE_PRUNE, ST__COUNT
 };
 
 static const char *const stmt_sql[ST__COUNT] = {
@@ -46,6 +47,17 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_LIST_ITEMS] =
         "SELECT i.item_id FROM items i JOIN users u ON u.id = i.owner_id"
         " WHERE u.username = $1 ORDER BY i.id",
+    [ST_THROTTLE_HIT] =
+        "INSERT INTO throttle AS t (key, failures, last)"
+        " VALUES ($1, 1, $2::bigint) ON CONFLICT (key) DO UPDATE SET"
+        " failures = CASE WHEN t.last < $2::bigint - $3::bigint THEN 1"
+        " ELSE t.failures + 1 END,"
+        " last = GREATEST(t.last, $2::bigint) RETURNING failures, last",
+    [ST_THROTTLE_GET] =
+        "SELECT failures, last FROM throttle WHERE key = $1"
+        " AND last >= $2::bigint - $3::bigint",
+    [ST_THROTTLE_CLEAR] = "DELETE FROM throttle WHERE key = $1",
+    [ST_THROTTLE_PRUNE] = "DELETE FROM throttle WHERE last < $1::bigint",
 };
 
 /* Forward-only migrations; migration i is schema version i + 1. */
@@ -65,6 +77,12 @@ static const char *const migrations[] = {
     " owner_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
     " item_id TEXT NOT NULL,"
     " UNIQUE (owner_id, item_id));",
+    /* 2: failed-login counters for throttling. */
+    "CREATE TABLE throttle ("
+    " key TEXT PRIMARY KEY,"
+    " failures BIGINT NOT NULL,"
+    " last BIGINT NOT NULL);"
+    "CREATE INDEX throttle_last ON throttle (last);",
 };
 #define LATEST ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -245,6 +263,67 @@ static enum lk_err pg_list_items(struct lk_store *base, const char *name,
     return rc;
 }
 
+/* Run a throttle statement on key with now and window; the first row
+ * (if any) goes into out. */
+static enum lk_err throttle_run(struct lk_store *base, enum stmt_id id,
+                                const char *key, int64_t now,
+                                int64_t window, struct lk_throttle *out,
+                                char *err, size_t errlen)
+{
+    char ns[24], ws[24];
+    const char *v[3] = {key, ns, ws};
+    PGresult *res = NULL;
+    enum lk_err rc;
+
+    memset(out, 0, sizeof(*out));
+    snprintf(ns, sizeof(ns), "%" PRId64, now);
+    snprintf(ws, sizeof(ws), "%" PRId64, window);
+    rc = run((struct pg_store *)base, id, 3, v, id == ST_THROTTLE_GET,
+             &res, err, errlen);
+    if (rc == LK_OK && PQntuples(res) > 0) {
+        out->failures = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        out->last = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+    }
+    PQclear(res);
+    return rc;
+}
+
+static enum lk_err pg_throttle_hit(struct lk_store *base, const char *key,
+                                   int64_t now, int64_t window,
+                                   struct lk_throttle *out,
+                                   char *err, size_t errlen)
+{
+    enum lk_err rc = throttle_run(base, ST_THROTTLE_HIT, key, now, window,
+                                  out, err, errlen);
+    char before[24];
+    const char *v[1] = {before};
+
+    if (rc == LK_OK && out->failures == 1) {   /* prune now and then */
+        snprintf(before, sizeof(before), "%" PRId64, now - window);
+        (void)run_change((struct pg_store *)base, ST_THROTTLE_PRUNE, 1, v,
+                         LK_OK, NULL, 0);
+    }
+    return rc;
+}
+
+static enum lk_err pg_throttle_check(struct lk_store *base, const char *key,
+                                     int64_t now, int64_t window,
+                                     struct lk_throttle *out,
+                                     char *err, size_t errlen)
+{
+    return throttle_run(base, ST_THROTTLE_GET, key, now, window, out, err,
+                        errlen);
+}
+
+static enum lk_err pg_throttle_clear(struct lk_store *base, const char *key,
+                                     char *err, size_t errlen)
+{
+    const char *v[1] = {key};
+
+    return run_change((struct pg_store *)base, ST_THROTTLE_CLEAR, 1, v,
+                      LK_OK, err, errlen);
+}
+
 static void pg_close(struct lk_store *base)
 {
     struct pg_store *s = (struct pg_store *)base;
@@ -262,6 +341,9 @@ static const struct lk_store_ops pg_ops = {
     .replace_hash = pg_replace_hash,
     .add_item = pg_add_item,
     .list_items = pg_list_items,
+    .throttle_hit = pg_throttle_hit,
+    .throttle_check = pg_throttle_check,
+    .throttle_clear = pg_throttle_clear,
     .close = pg_close,
 };
 

@@ -220,3 +220,26 @@ def test_logs_hold_no_secrets(demo):
     for secret in (tok, "hashsecret", "wrong-password-xyz", DEMO_HASH,
                    demo.secret()):
         assert secret not in text
+
+
+def test_tutorial_trailing_slash_paths(demo):
+    """The tutorial declares /users/me/ and /users/me/items/."""
+    tok = demo.token()
+    assert demo.get("/users/me/", tok).json() == JANE
+    assert demo.get("/users/me/items/", tok).json() == \
+        [{"item_id": "Foo", "owner": "janedoe"}]
+    assert demo.get("/users/me/").status_code == 401
+    assert demo.get("/users/me//").status_code == 404
+
+
+def test_docs_redirects_to_swagger(demo):
+    r = requests.get(demo.url + "/docs", allow_redirects=False, timeout=10)
+    assert r.status_code == 307
+    assert r.headers["Location"] == "/docs/swagger"
+
+
+def test_disabled_login_is_logged(demo):
+    demo.cli("user", "disable", "janedoe")
+    assert demo.login().status_code == 400
+    assert "event=login_refused user=\"janedoe\" reason=disabled" in \
+        demo.log_text()

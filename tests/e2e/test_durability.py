@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from conftest import BIN
+from conftest import BIN, database_for, store_args, store_query
 
 OLD = ("pbkdf2_sha256$1$CaseSalt000001$"
        "8yWbWMEwEoTVQRcrngTSL9iQU6V6+ONZRjxCXwfh4vo=")
@@ -25,15 +25,18 @@ def stream_user_changes(server, stop, acked):
         name = f"new{n}"
         p = subprocess.run([BIN, "user", "add", name, "--data-dir",
                             str(server.data_dir),
-                            "--password-bcrypt-cost", "4"], input=b"pw-" +
+                            "--password-bcrypt-cost", "4"] +
+                           store_args(["user"], server.data_dir),
+                           input=b"pw-" +
                            name.encode() + b"\n", capture_output=True,
                            timeout=60)
         if p.returncode == 0:
             acked.append(("add", name))
         if n % 3 == 0:
             p = subprocess.run([BIN, "user", "disable", name, "--data-dir",
-                                str(server.data_dir)], capture_output=True,
-                               timeout=60)
+                                str(server.data_dir)] +
+                               store_args(["user"], server.data_dir),
+                               capture_output=True, timeout=60)
             if p.returncode == 0:
                 acked.append(("disable", name))
         n += 1
@@ -80,12 +83,14 @@ def test_kill_9_during_changes(make_server, kill_after):
     s.log.close()
     assert acked and upgraded, (len(acked), len(upgraded))
 
-    db = sqlite3.connect(s.data_dir / "latchkey.db")
-    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    rows = dict(db.execute("SELECT username, password_hash FROM users"))
-    disabled = {u for (u,) in db.execute(
-        "SELECT username FROM users WHERE disabled = 1")}
-    db.close()
+    if database_for(s.data_dir) is None:
+        db = sqlite3.connect(s.data_dir / "latchkey.db")
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        db.close()
+    rows = dict(store_query(s.data_dir,
+                            "SELECT username, password_hash FROM users"))
+    disabled = {u for (u,) in store_query(
+        s.data_dir, "SELECT username FROM users WHERE disabled")}
     for what, name in acked:
         assert name in rows, (what, name)
         if what == "disable":

@@ -34,7 +34,7 @@ def test_concurrent_migrate_and_no_migrate(make_server):
     rows = store_query(make_server.tmp / "m",
                        "SELECT version FROM schema_migrations "
                        "ORDER BY version")
-    assert rows == [("1",)]
+    assert rows == [("1",), ("2",)]
     p = db("status", url)
     p.communicate(timeout=60)
     assert p.returncode == 0
