@@ -70,7 +70,7 @@ test-valgrind: build
 browser: build
 	LATCHKEY_BIN=$(abspath $(BUILD)/latchkey) ./tests/browser/run.sh
 
-test: check-style unit e2e browser test-asan fuzz
+test: check-style unit e2e e2e-pg browser test-asan fuzz
 
 # libFuzzer targets (clang): about ten seconds each, or ten minutes each
 # for fuzz-long; both fail on any crash, leak or slow input.
