@@ -53,6 +53,11 @@ browser: build
 
 test: check-style unit e2e browser test-asan
 
+# HTTP benchmark (bench/http_bench.py): latchkey beside nginx and FastAPI,
+# on loopback; prints figures, asserts nothing.
+bench: build
+	$(PY) bench/http_bench.py
+
 check-style:
 	@$(PY) scripts/checksrc.py
 
