@@ -373,9 +373,9 @@ def table(results):
                  f"limit = {os.cpu_count()} cores x that = "
                  f"{bc_limit:.2f} logins/s; latchkey reached "
                  f"{lk['login']['rps'] / bc_limit:.2f} of it.")
+    storm = ratio(lk["me_storm"]["p99_us"], lk["me_storm_base"]["p99_us"])
     lines.append(f"latchkey GET /users/me p99 during the login storm / "
-                 f"without logins: {ratio(lk['me_storm']['p99_us'], "
-                 f"lk['me_storm_base']['p99_us'])}.")
+                 f"without logins: {storm}.")
     return "\n".join(lines)
 
 
