@@ -80,6 +80,11 @@ fuzz:
 fuzz-long:
 	FUZZ_DIR=$(FUZZ_DIR) FUZZ_SECONDS=600 ./scripts/fuzz.sh
 
+# HTTP benchmark (bench/http_bench.py): latchkey beside nginx and FastAPI,
+# on loopback; prints figures, asserts nothing.
+bench: build
+	$(PY) bench/http_bench.py
+
 check-style:
 	@$(PY) scripts/checksrc.py
 

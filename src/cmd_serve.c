@@ -76,7 +76,7 @@ static const struct opt serve_opts[] = {
      "longest request target (path and query) in bytes (414 above)"},
     {"max-headers", "LATCHKEY_MAX_HEADERS", OPT_VALUE, "64",
      "most header fields in a request (431 above)"},
-    {"max-header-bytes", "LATCHKEY_MAX_HEADER_BYTES", OPT_VALUE, "32768",
+    {"max-header-bytes", "LATCHKEY_MAX_HEADER_BYTES", OPT_VALUE, "12288",
      "largest total size of a request's header fields (431 above)"},
     {"throttle-threshold", "LATCHKEY_THROTTLE_THRESHOLD", OPT_VALUE, "5",
      "failed logins (per username, per address) before 429; 0: off"},
@@ -339,9 +339,9 @@ static int server_config(const struct opts_result *r,
         num_opt(r, "timeout", 1, 3600, &v[4], err, errlen) ||
         num_opt(r, "request-timeout", 1, 3600, &v[5], err, errlen) ||
         num_opt(r, "body-max", 64, 1048576, &v[6], err, errlen) ||
-        num_opt(r, "max-url", 64, 16384, &v[7], err, errlen) ||
+        num_opt(r, "max-url", 64, 4096, &v[7], err, errlen) ||
         num_opt(r, "max-headers", 4, 1000, &v[8], err, errlen) ||
-        num_opt(r, "max-header-bytes", 256, 49152, &v[9], err, errlen))
+        num_opt(r, "max-header-bytes", 256, 16384, &v[9], err, errlen))
         return -1;
     sc->threads = (unsigned)v[0];
     sc->workers = (unsigned)v[1];

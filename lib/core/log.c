@@ -27,19 +27,46 @@ void lk_log_configure(lk_log_sink_fn fn, void *arg,
     sink.min = min_level;
 }
 
-/* Format the time as RFC 3339 UTC with milliseconds. */
+/* Write v as exactly width decimal digits (zero-padded) at out. */
+static char *put_digits(char *out, long v, int width)
+{
+    int i;
+
+    for (i = width - 1; i >= 0; i--) {
+        out[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return out + width;
+}
+
+/* Format the time as RFC 3339 UTC with milliseconds, without strftime
+ * and snprintf (one log line per request makes this a hot path). */
 static size_t put_time(char *buf, size_t cap)
 {
     struct timespec ts;
     struct tm tm;
-    size_t n;
+    char *p = buf;
 
+    if (cap < 25)
+        return 0;
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
-    n = strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm);
-    n += (size_t)snprintf(buf + n, cap - n, ".%03ldZ",
-                          ts.tv_nsec / 1000000L);
-    return n;
+    p = put_digits(p, (long)tm.tm_year + 1900, 4);
+    *p++ = '-';
+    p = put_digits(p, tm.tm_mon + 1, 2);
+    *p++ = '-';
+    p = put_digits(p, tm.tm_mday, 2);
+    *p++ = 'T';
+    p = put_digits(p, tm.tm_hour, 2);
+    *p++ = ':';
+    p = put_digits(p, tm.tm_min, 2);
+    *p++ = ':';
+    p = put_digits(p, tm.tm_sec, 2);
+    *p++ = '.';
+    p = put_digits(p, ts.tv_nsec / 1000000L, 3);
+    *p++ = 'Z';
+    *p = '\0';
+    return (size_t)(p - buf);
 }
 
 void lk_log(enum lk_log_level lvl, const char *fmt, ...)

@@ -92,4 +92,39 @@ enum lk_err lk_jws_check(const struct lk_keyset *ks, const char *token,
 enum lk_err lk_jws_decode_segment(const char *seg, size_t len,
                                   uint8_t **out, size_t *outlen);
 
+/* The kinds of claim value the checks tell apart. */
+enum lk_cv_type {
+    LK_CV_ABSENT = 0, LK_CV_STRING, LK_CV_NUMBER, LK_CV_ARRAY, LK_CV_OTHER
+};
+
+/* One claim: a string (s, len; may hold NUL bytes when it came from
+ * jansson), a number, or an array (scanned text in s, len, or a jansson
+ * array in json). Points into the text or object it was read from. */
+struct lk_claim_val {
+    enum lk_cv_type type;
+    const char *s;
+    size_t len;
+    double num;
+    void *json;
+};
+
+/* The registered claims the verifier looks at. */
+struct lk_claim_set {
+    struct lk_claim_val exp, nbf, iat, iss, aud, sub, jti, scope, scopes;
+};
+
+/* Read a claims text of the plain subset (see claims.c) without
+ * allocating: LK_OK, or LK_ERR_UNSUPPORTED when the full JSON parser
+ * must decide instead. */
+enum lk_err lk_claims_scan(const char *text, size_t len,
+                           struct lk_claim_set *cs);
+
+/* Fill cs from a parsed claims object (jansson json_t *). */
+void lk_claims_from_json(const void *obj, struct lk_claim_set *cs);
+
+/* The next element of an array claim into out (LK_CV_STRING or
+ * LK_CV_OTHER); *pos starts at 0. Returns 0 after the last one. */
+int lk_claims_array_next(const struct lk_claim_val *v, size_t *pos,
+                         struct lk_claim_val *out);
+
 #endif

@@ -87,37 +87,60 @@ void lk_jwt_verifier_set_max_size(struct lk_jwt_verifier *v, size_t max)
     v->max_size = max;
 }
 
-/* Decode the claims segment and parse it as a JSON object. */
-static enum lk_err decode_claims(const struct lk_jws_parts *p, json_t **out)
+/* Decoded claims: in buf when they fit, else in heap (free() it). */
+struct claims_text {
+    char buf[1024];
+    char *heap;
+    const char *text;
+    size_t len;
+    json_t *json;
+};
+
+/* Decode the claims segment and read it into cs: the scanner for plain
+ * claims sets, jansson (duplicates refused) for anything else. */
+static enum lk_err read_claims(const struct lk_jws_parts *p,
+                               struct claims_text *t,
+                               struct lk_claim_set *cs)
 {
-    uint8_t *buf = NULL;
-    size_t n = 0;
+    size_t cap = lk_b64_decoded_max(p->pay_len);
+    char *dst = t->buf;
     json_error_t jerr;
 
-    *out = NULL;
-    if (lk_jws_decode_segment(p->pay, p->pay_len, &buf, &n) != LK_OK)
+    if (cap >= sizeof(t->buf)) {
+        if ((t->heap = malloc(cap + 1)) == NULL)
+            return LK_ERR_NOMEM;
+        dst = t->heap;
+    }
+    if (lk_b64_decode(LK_B64_URL, 0, p->pay, p->pay_len, (uint8_t *)dst,
+                      cap, &t->len) != LK_OK)
         return LK_ERR_INVALID;
-    *out = json_loadb((const char *)buf, n, JSON_REJECT_DUPLICATES, &jerr);
-    free(buf);
-    if (*out != NULL && json_is_object(*out))
+    dst[t->len] = '\0';
+    t->text = dst;
+    if (lk_claims_scan(t->text, t->len, cs) == LK_OK)
         return LK_OK;
-    json_decref(*out);
-    *out = NULL;
-    return LK_ERR_INVALID;
+    t->json = json_loadb(t->text, t->len, JSON_REJECT_DUPLICATES, &jerr);
+    if (t->json == NULL || !json_is_object(t->json))
+        return LK_ERR_INVALID;
+    lk_claims_from_json(t->json, cs);
+    return LK_OK;
+}
+
+static void claims_text_free(struct claims_text *t)
+{
+    json_decref(t->json);
+    free(t->heap);
 }
 
 /* Read a NumericDate: must be a JSON number. */
-static enum lk_err numeric_date(json_t *c, const char *name, double *out,
+static enum lk_err numeric_date(const struct lk_claim_val *v, double *out,
                                 int *present)
 {
-    json_t *v = json_object_get(c, name);
-
-    *present = v != NULL;
-    if (v == NULL)
+    *present = v->type != LK_CV_ABSENT;
+    if (v->type == LK_CV_ABSENT)
         return LK_OK;
-    if (!json_is_number(v))
+    if (v->type != LK_CV_NUMBER)
         return LK_ERR_CLAIM;
-    *out = json_number_value(v);
+    *out = v->num;
     if (!isfinite(*out))
         return LK_ERR_CLAIM;
     return LK_OK;
@@ -138,7 +161,8 @@ static int64_t to_seconds(double t)
 }
 
 /* Check the time claims against now with the leeway. */
-static enum lk_err check_times(const struct lk_jwt_verifier *v, json_t *c,
+static enum lk_err check_times(const struct lk_jwt_verifier *v,
+                               const struct lk_claim_set *c,
                                int64_t now, struct lk_claims *cl,
                                char *err, size_t errlen)
 {
@@ -146,9 +170,9 @@ static enum lk_err check_times(const struct lk_jwt_verifier *v, json_t *c,
     double lw = (double)v->leeway;
     int has_exp, has_nbf, has_iat;
 
-    if (numeric_date(c, "exp", &exp, &has_exp) != LK_OK ||
-        numeric_date(c, "nbf", &nbf, &has_nbf) != LK_OK ||
-        numeric_date(c, "iat", &iat, &has_iat) != LK_OK)
+    if (numeric_date(&c->exp, &exp, &has_exp) != LK_OK ||
+        numeric_date(&c->nbf, &nbf, &has_nbf) != LK_OK ||
+        numeric_date(&c->iat, &iat, &has_iat) != LK_OK)
         return lk_seterr(err, errlen, LK_ERR_CLAIM,
                          "exp, nbf and iat must be JSON numbers");
     if ((v->required & LK_REQ_EXP) && !has_exp)
@@ -176,23 +200,22 @@ static enum lk_err check_times(const struct lk_jwt_verifier *v, json_t *c,
     return LK_OK;
 }
 
-/* iss and aud. */
-static enum lk_err check_iss_aud(const struct lk_jwt_verifier *v,
-                                 json_t *c, char *err, size_t errlen)
+/* Whether a string claim equals the NUL-terminated want exactly. */
+static int str_is(const struct lk_claim_val *v, const char *want)
 {
-    json_t *iss = json_object_get(c, "iss");
-    json_t *aud = json_object_get(c, "aud"), *e;
-    size_t i;
+    return strlen(want) == v->len && memcmp(v->s, want, v->len) == 0;
+}
 
-    if (iss != NULL && !json_is_string(iss))
-        return lk_seterr(err, errlen, LK_ERR_CLAIM, "iss must be a string");
-    if (v->iss != NULL || (v->required & LK_REQ_ISS)) {
-        if (iss == NULL)
-            return lk_seterr(err, errlen, LK_ERR_ISSUER, "iss missing");
-        if (v->iss != NULL && strcmp(json_string_value(iss), v->iss) != 0)
-            return lk_seterr(err, errlen, LK_ERR_ISSUER, "wrong issuer");
-    }
-    if (aud == NULL) {
+/* aud against the configured audience: a string or array of strings. */
+static enum lk_err check_aud(const struct lk_jwt_verifier *v,
+                             const struct lk_claim_val *aud,
+                             char *err, size_t errlen)
+{
+    struct lk_claim_val e;
+    size_t pos = 0;
+    int found = 0;
+
+    if (aud->type == LK_CV_ABSENT) {
         if (v->aud != NULL || (v->required & LK_REQ_AUD))
             return lk_seterr(err, errlen, LK_ERR_AUDIENCE, "aud missing");
         return LK_OK;
@@ -200,21 +223,38 @@ static enum lk_err check_iss_aud(const struct lk_jwt_verifier *v,
     if (v->aud == NULL)
         return lk_seterr(err, errlen, LK_ERR_AUDIENCE,
                          "token has aud but no audience is configured");
-    if (json_is_string(aud))
-        return strcmp(json_string_value(aud), v->aud) == 0 ? LK_OK :
+    if (aud->type == LK_CV_STRING)
+        return str_is(aud, v->aud) ? LK_OK :
                lk_seterr(err, errlen, LK_ERR_AUDIENCE, "wrong audience");
-    if (!json_is_array(aud))
+    if (aud->type != LK_CV_ARRAY)
         return lk_seterr(err, errlen, LK_ERR_AUDIENCE, "aud malformed");
-    json_array_foreach(aud, i, e) {
-        if (!json_is_string(e))
+    while (lk_claims_array_next(aud, &pos, &e)) {
+        if (e.type != LK_CV_STRING)
             return lk_seterr(err, errlen, LK_ERR_AUDIENCE,
                              "aud array holds a non-string");
+        found |= str_is(&e, v->aud);
     }
-    json_array_foreach(aud, i, e) {
-        if (strcmp(json_string_value(e), v->aud) == 0)
-            return LK_OK;
+    return found ? LK_OK :
+           lk_seterr(err, errlen, LK_ERR_AUDIENCE, "wrong audience");
+}
+
+/* iss and aud. */
+static enum lk_err check_iss_aud(const struct lk_jwt_verifier *v,
+                                 const struct lk_claim_set *c,
+                                 char *err, size_t errlen)
+{
+    const struct lk_claim_val *iss = &c->iss;
+
+    if (iss->type != LK_CV_ABSENT && iss->type != LK_CV_STRING)
+        return lk_seterr(err, errlen, LK_ERR_CLAIM, "iss must be a string");
+    if (v->iss != NULL || (v->required & LK_REQ_ISS)) {
+        if (iss->type == LK_CV_ABSENT)
+            return lk_seterr(err, errlen, LK_ERR_ISSUER, "iss missing");
+        if (v->iss != NULL && (memchr(iss->s, '\0', iss->len) != NULL ||
+                               !str_is(iss, v->iss)))
+            return lk_seterr(err, errlen, LK_ERR_ISSUER, "wrong issuer");
     }
-    return lk_seterr(err, errlen, LK_ERR_AUDIENCE, "wrong audience");
+    return check_aud(v, &c->aud, err, errlen);
 }
 
 /* Append one scope token to a space-joined buffer. */
@@ -234,67 +274,80 @@ static enum lk_err scope_append(char *buf, size_t cap, const char *s,
     return LK_OK;
 }
 
+/* The scopes of "scopes" (array) or else "scope" (RFC 9068 string). */
+static enum lk_err join_scopes(const struct lk_claim_set *c, char *buf,
+                               size_t cap)
+{
+    struct lk_claim_val e;
+    size_t pos = 0;
+    const char *s = c->scope.s, *tok = s;
+
+    if (c->scopes.type == LK_CV_ARRAY) {
+        while (lk_claims_array_next(&c->scopes, &pos, &e))
+            if (e.type != LK_CV_STRING ||
+                scope_append(buf, cap, e.s, e.len) != LK_OK)
+                return LK_ERR_CLAIM;
+        return LK_OK;
+    }
+    if (c->scope.type != LK_CV_STRING)
+        return LK_OK;
+    for (pos = 0; pos <= c->scope.len; pos++) {
+        if (pos < c->scope.len && s[pos] != ' ')
+            continue;
+        if (s + pos > tok && scope_append(buf, cap, tok,
+                                          (size_t)(s + pos - tok)))
+            return LK_ERR_INVALID;
+        tok = s + pos + 1;
+    }
+    return LK_OK;
+}
+
 /* sub, and scopes from "scope" (RFC 9068 string) or "scopes" (array). */
 static enum lk_err read_subject_scopes(const struct lk_jwt_verifier *v,
-                                       json_t *c, struct lk_claims *cl,
+                                       const struct lk_claim_set *c,
+                                       struct lk_claims *cl,
                                        char *err, size_t errlen)
 {
-    json_t *sub = json_object_get(c, "sub");
-    json_t *scope = json_object_get(c, "scope");
-    json_t *scopes = json_object_get(c, "scopes"), *e;
+    const struct lk_claim_val *sub = &c->sub;
     char buf[LK_SCOPE_MAX + 1] = "";
-    size_t i;
+    enum lk_err rc;
 
-    if (sub != NULL && (!json_is_string(sub) ||
-                        json_string_length(sub) > LK_SUB_MAX ||
-                        strlen(json_string_value(sub)) !=
-                        json_string_length(sub)))
+    if (sub->type != LK_CV_ABSENT &&
+        (sub->type != LK_CV_STRING || sub->len > LK_SUB_MAX ||
+         memchr(sub->s, '\0', sub->len) != NULL))
         return lk_seterr(err, errlen, LK_ERR_CLAIM, "sub is not a string");
-    if (sub == NULL && (v->required & LK_REQ_SUB))
+    if (sub->type == LK_CV_ABSENT && (v->required & LK_REQ_SUB))
         return lk_seterr(err, errlen, LK_ERR_CLAIM, "sub is required");
-    if (scope != NULL && !json_is_string(scope))
+    if (c->scope.type != LK_CV_ABSENT && c->scope.type != LK_CV_STRING)
         return lk_seterr(err, errlen, LK_ERR_CLAIM, "scope not a string");
-    if (scopes != NULL && !json_is_array(scopes))
+    if (c->scopes.type != LK_CV_ABSENT && c->scopes.type != LK_CV_ARRAY)
         return lk_seterr(err, errlen, LK_ERR_CLAIM, "scopes not a list");
-    if (scopes != NULL) {
-        json_array_foreach(scopes, i, e) {
-            if (!json_is_string(e) ||
-                scope_append(buf, sizeof(buf), json_string_value(e),
-                             json_string_length(e)) != LK_OK)
-                return lk_seterr(err, errlen, LK_ERR_CLAIM,
-                                 "scopes must be a list of scope names");
-        }
-    } else if (scope != NULL) {
-        const char *s = json_string_value(scope), *tok = s;
-        size_t len = json_string_length(scope), pos;
-        for (pos = 0; pos <= len; pos++) {
-            if (pos < len && s[pos] != ' ')
-                continue;
-            if (s + pos > tok && scope_append(buf, sizeof(buf), tok,
-                                              (size_t)(s + pos - tok)))
-                return lk_seterr(err, errlen, LK_ERR_CLAIM, "bad scope");
-            tok = s + pos + 1;
-        }
-    }
+    if ((rc = join_scopes(c, buf, sizeof(buf))) != LK_OK)
+        return lk_seterr(err, errlen, LK_ERR_CLAIM, rc == LK_ERR_CLAIM ?
+                         "scopes must be a list of scope names" :
+                         "bad scope");
     if (cl != NULL) {
         cl->sub[0] = '\0';
-        if (sub != NULL)
-            memcpy(cl->sub, json_string_value(sub),
-                   json_string_length(sub) + 1);
+        if (sub->type == LK_CV_STRING) {
+            memcpy(cl->sub, sub->s, sub->len);
+            cl->sub[sub->len] = '\0';
+        }
         memcpy(cl->scope, buf, strlen(buf) + 1);
-        cl->has_scope = scope != NULL || scopes != NULL;
+        cl->has_scope = c->scope.type != LK_CV_ABSENT ||
+                        c->scopes.type != LK_CV_ABSENT;
     }
     return LK_OK;
 }
 
 /* The claim checks of a token whose signature has been verified. */
-static enum lk_err check_claims(const struct lk_jwt_verifier *v, json_t *c,
+static enum lk_err check_claims(const struct lk_jwt_verifier *v,
+                                const struct lk_claim_set *c,
                                 int64_t now, struct lk_claims *claims,
                                 char *err, size_t errlen)
 {
     enum lk_err rc = LK_OK;
 
-    if (json_object_get(c, "jti") == NULL && (v->required & LK_REQ_JTI))
+    if (c->jti.type == LK_CV_ABSENT && (v->required & LK_REQ_JTI))
         rc = lk_seterr(err, errlen, LK_ERR_CLAIM, "jti is required");
     if (rc == LK_OK)
         rc = check_times(v, c, now, claims, err, errlen);
@@ -312,23 +365,28 @@ enum lk_err lk_jwt_verify_payload(const struct lk_jwt_verifier *v,
                                   char *err, size_t errlen)
 {
     struct lk_jws_parts p;
-    json_t *c = NULL;
+    struct claims_text t;
+    struct lk_claim_set cs;
     enum lk_err rc;
 
+    t.heap = NULL;
+    t.json = NULL;
     if (payload != NULL)
         *payload = NULL;
     rc = lk_jws_check(v->ks, token, len, v->max_size, &p, err, errlen);
     if (rc != LK_OK)
         return rc;
-    if ((rc = decode_claims(&p, &c)) != LK_OK)
+    if ((rc = read_claims(&p, &t, &cs)) != LK_OK) {
+        claims_text_free(&t);
         return lk_seterr(err, errlen, rc, "claims are not a JSON object");
-    rc = check_claims(v, c, now, claims, err, errlen);
+    }
+    rc = check_claims(v, &cs, now, claims, err, errlen);
     if (rc == LK_OK && payload != NULL) {
         uint8_t *buf = NULL;
         rc = lk_jws_decode_segment(p.pay, p.pay_len, &buf, plen);
         *payload = (char *)buf;
     }
-    json_decref(c);
+    claims_text_free(&t);
     return rc;
 }
 

@@ -105,7 +105,7 @@ def test_bad_tokens(demo):
                        algorithm="HS512")
     for tok in (tampered, expired, unknown, none_alg, other_key, no_exp,
                 hs512, "not-a-jwt", "a.b.c", good[:-2], good + "x",
-                "x" * 20000, good.replace(".", "..", 1)):
+                "x" * 10000, good.replace(".", "..", 1)):
         assert_invalid(demo, tok)
 
 

@@ -1,0 +1,417 @@
+#!/usr/bin/python3
+"""HTTP benchmark: latchkey beside nginx (a fixed /users/me answer of
+the same size) and the tutorial's FastAPI app under uvicorn (1 and 2
+workers), all started here on loopback on free ports, driven by wrk in
+bounded runs, and stopped by PID at the end. Prints one Markdown table
+with the ratios of latchkey to nginx and to the best FastAPI run. It
+measures and reports; it asserts nothing.
+
+usage: /usr/bin/python3 bench/http_bench.py
+environment:
+  BENCH_SECONDS       length of each wrk run (default 10)
+  BENCH_CONNS         connection counts for GET /users/me (default 16,64,256)
+  BENCH_LATCHKEY_BIN  the binary (default build/latchkey)
+  BENCH_LATCHKEY_ARGS extra `latchkey serve` flags, e.g. "--workers 1"
+  BENCH_SKIP          comma list of servers to skip: nginx,fastapi1,fastapi2
+  BENCH_JSON          also write the raw figures to this file
+"""
+import json
+import os
+import pathlib
+import platform
+import re
+import secrets
+import shlex
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+LUA = ROOT / "bench" / "wrk" / "bench.lua"
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNS = [int(c) for c in
+         os.environ.get("BENCH_CONNS", "16,64,256").split(",")]
+SKIP = set(filter(None, os.environ.get("BENCH_SKIP", "").split(",")))
+ME_BODY = (b'{"username":"janedoe","email":"janedoe@example.com",'
+           b'"full_name":"Jane Doe","disabled":false}')
+LOGIN_CONNS = 8       # enough to keep every hashing worker busy
+STORM_ME_CONNS = 16   # /users/me load beside the login storm
+MANY_CONNS = 1000
+
+
+def free_port():
+    """A port that was free on 127.0.0.1 a moment ago."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(port, proc, path="/users/me", timeout=30.0):
+    """Wait until the server on port answers any HTTP status."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}",
+                                   timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"no answer on port {port}")
+
+
+def tree_pids(root):
+    """root and all its descendants, from /proc."""
+    kids = {}
+    for d in pathlib.Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        kids.setdefault(ppid, []).append(int(d.name))
+    out, todo = [], [root]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(kids.get(p, []))
+    return out
+
+
+def rss_kib(root):
+    """Summed VmRSS (KiB) of a process tree."""
+    total = 0
+    for pid in tree_pids(root):
+        try:
+            for line in open(f"/proc/{pid}/status"):
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+class RssSampler:
+    """Peak tree RSS while a block runs, sampled every 100 ms."""
+
+    def __init__(self, pid):
+        self.pid, self.peak, self.stop = pid, 0, threading.Event()
+
+    def __enter__(self):
+        def loop():
+            while not self.stop.is_set():
+                self.peak = max(self.peak, rss_kib(self.pid))
+                time.sleep(0.1)
+        self.t = threading.Thread(target=loop, daemon=True)
+        self.t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.t.join()
+        self.peak = max(self.peak, rss_kib(self.pid))
+
+
+def wrk_start(port, mode, conns, seconds, token, threads=2):
+    env = dict(os.environ, BENCH_MODE=mode, BENCH_TOKEN=token)
+    cmd = ["wrk", f"-t{min(threads, conns)}", f"-c{conns}",
+           f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA),
+           f"http://127.0.0.1:{port}"]
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+
+
+def wrk_finish(p):
+    out, _ = p.communicate(timeout=SECONDS + 120)
+    m = re.search(r"^BENCH (.*)$", out, re.M)
+    if m is None:
+        raise RuntimeError("wrk gave no figures:\n" + out)
+    f = {k: int(v) for k, v in (kv.split("=") for kv in m.group(1).split())}
+    f["rps"] = f["requests"] / (f["duration_us"] / 1e6)
+    return f
+
+
+def wrk(port, mode, conns, seconds, token, threads=2):
+    return wrk_finish(wrk_start(port, mode, conns, seconds, token, threads))
+
+
+class Server:
+    """One server under test, started on a free port, stopped by PID."""
+
+    def __init__(self, name, cmd, env, port, tmp, login=True):
+        self.name, self.port, self.login = name, port, login
+        self.log = open(tmp / f"{name}.log", "wb")
+        self.proc = subprocess.Popen(cmd, env=env, stdout=self.log,
+                                     stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL)
+        wait_http(port, self.proc)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+def start_latchkey(tmp, secret):
+    port = free_port()
+    binary = os.environ.get("BENCH_LATCHKEY_BIN",
+                            str(ROOT / "build" / "latchkey"))
+    cmd = [binary, "serve", "--demo", "--data-dir", str(tmp / "lk-data"),
+           "--listen", f"127.0.0.1:{port}"]
+    cmd += shlex.split(os.environ.get("BENCH_LATCHKEY_ARGS", ""))
+    env = dict(os.environ, LATCHKEY_SECRET_KEY=secret)
+    return Server("latchkey", cmd, env, port, tmp)
+
+
+NGINX_CONF = """daemon off;
+worker_processes auto;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {prefix}/body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    keepalive_requests 1000000;
+    keepalive_timeout 60s;
+    server {{
+        listen 127.0.0.1:{port};
+        location = /users/me {{
+            default_type application/json;
+            return 200 '{body}';
+        }}
+    }}
+}}
+"""
+
+
+def start_nginx(tmp):
+    port = free_port()
+    prefix = tmp / "nginx"
+    prefix.mkdir()
+    conf = prefix / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(prefix=prefix, port=port,
+                                      body=ME_BODY.decode()))
+    cmd = ["nginx", "-p", str(prefix), "-c", str(conf),
+           "-e", str(prefix / "error.log")]
+    return Server("nginx", cmd, dict(os.environ), port, tmp, login=False)
+
+
+def start_fastapi(tmp, secret, workers):
+    port = free_port()
+    cmd = [sys.executable, "-m", "uvicorn", "--app-dir",
+           str(ROOT / "bench"), "--host", "127.0.0.1", "--port", str(port),
+           "--workers", str(workers), "--no-access-log",
+           "--log-level", "warning", "fastapi_app:app"]
+    env = dict(os.environ, LATCHKEY_SECRET_KEY=secret)
+    return Server(f"fastapi{workers}", cmd, env, port, tmp)
+
+
+def get_token(port):
+    form = urllib.parse.urlencode({"username": "janedoe",
+                                   "password": "hashsecret"}).encode()
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/token",
+                                data=form, timeout=30) as r:
+        return json.load(r)["access_token"]
+
+
+def check_me(port, token):
+    """The /users/me body, to make sure every server answers alike."""
+    rq = urllib.request.Request(f"http://127.0.0.1:{port}/users/me",
+                                headers={"Authorization": "Bearer " + token})
+    with urllib.request.urlopen(rq, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def measure(srv, token):
+    """Every figure of one server, in bounded wrk runs."""
+    res = {"rss_idle": rss_kib(srv.proc.pid)}
+    for c in CONNS:
+        with RssSampler(srv.proc.pid) as s:
+            res[f"me_c{c}"] = wrk(srv.port, "me", c, SECONDS, token)
+        res["rss_load"] = max(res.get("rss_load", 0), s.peak)
+        print(f"  {srv.name} me c={c}: {res[f'me_c{c}']['rps']:.0f}/s",
+              file=sys.stderr)
+    with RssSampler(srv.proc.pid) as s:
+        res["me_c1000"] = wrk(srv.port, "me", MANY_CONNS,
+                              max(5, SECONDS // 2), token)
+    res["rss_1000"] = s.peak
+    res["me_storm_base"] = wrk(srv.port, "me", STORM_ME_CONNS, SECONDS,
+                               token, threads=1)
+    if not srv.login:
+        return res
+    if srv.name == "latchkey":
+        res["bcrypt_before"] = bcrypt_limit()
+    res["login"] = wrk(srv.port, "login", LOGIN_CONNS, SECONDS, token,
+                       threads=1)
+    if srv.name == "latchkey":
+        res["bcrypt_after"] = bcrypt_limit()
+    print(f"  {srv.name} login: {res['login']['rps']:.1f}/s",
+          file=sys.stderr)
+    lp = wrk_start(srv.port, "login", LOGIN_CONNS, SECONDS, token, 1)
+    mp = wrk_start(srv.port, "me", STORM_ME_CONNS, SECONDS, token, 1)
+    res["me_storm"], res["login_storm"] = wrk_finish(mp), wrk_finish(lp)
+    return res
+
+
+def bcrypt_limit():
+    """(verifies/s on one core, cores x that) for bcrypt at cost 12."""
+    out = subprocess.run([str(ROOT / "build" / "pwhash_bench"), "bcrypt"],
+                         capture_output=True, text=True, check=True,
+                         timeout=120).stdout
+    per = float(re.search(r"verifies_per_sec=([0-9.]+)", out).group(1))
+    return per, per * os.cpu_count()
+
+
+def machine():
+    cpu = "?"
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem = open("/proc/meminfo").readline().split()[1]
+    return (f"nproc {os.cpu_count()}, CPU {cpu}, memory "
+            f"{int(mem) // 1024} MiB, kernel {platform.release()}")
+
+
+def fmt_ms(us):
+    return f"{us / 1000:.2f} ms"
+
+
+def ratio(a, b):
+    """latchkey's figure over the other's (for latency, lower is better)."""
+    if not a or not b:
+        return "n/a"
+    return f"{a / b:.2f}"
+
+
+def rows(r):
+    """(label, key function, formatter, higher_is_better) of the table."""
+    out = []
+    for c in CONNS + [MANY_CONNS]:
+        k = f"me_c{c}"
+        out.append((f"GET /users/me c={c} req/s",
+                    lambda x, k=k: x.get(k, {}).get("rps"),
+                    lambda v: f"{v:,.0f}", True))
+        out.append((f"GET /users/me c={c} p50",
+                    lambda x, k=k: x.get(k, {}).get("p50_us"), fmt_ms, False))
+        out.append((f"GET /users/me c={c} p99",
+                    lambda x, k=k: x.get(k, {}).get("p99_us"), fmt_ms, False))
+    out += [
+        (f"POST /token c={LOGIN_CONNS} logins/s",
+         lambda x: x.get("login", {}).get("rps"),
+         lambda v: f"{v:.2f}", True),
+        (f"GET /users/me c={STORM_ME_CONNS} p99, no logins",
+         lambda x: x.get("me_storm_base", {}).get("p99_us"), fmt_ms, False),
+        (f"GET /users/me c={STORM_ME_CONNS} p99, login storm",
+         lambda x: x.get("me_storm", {}).get("p99_us"), fmt_ms, False),
+        (f"GET /users/me c={STORM_ME_CONNS} req/s, login storm",
+         lambda x: x.get("me_storm", {}).get("rps"),
+         lambda v: f"{v:,.0f}", True),
+        ("logins/s during the storm",
+         lambda x: x.get("login_storm", {}).get("rps"),
+         lambda v: f"{v:.2f}", True),
+        ("RSS idle", lambda x: x.get("rss_idle"),
+         lambda v: f"{v / 1024:.1f} MiB", False),
+        ("RSS peak under load", lambda x: x.get("rss_load"),
+         lambda v: f"{v / 1024:.1f} MiB", False),
+        (f"RSS peak with {MANY_CONNS} connections",
+         lambda x: x.get("rss_1000"),
+         lambda v: f"{v / 1024:.1f} MiB", False),
+    ]
+    return out
+
+
+def best_fastapi(results):
+    """The FastAPI run with the most GET /users/me per second."""
+    runs = [n for n in ("fastapi1", "fastapi2") if n in results]
+    if not runs:
+        return None
+    top = max(CONNS)
+    return max(runs, key=lambda n: results[n][f"me_c{top}"]["rps"])
+
+
+def table(results):
+    names = [n for n in ("latchkey", "nginx", "fastapi1", "fastapi2")
+             if n in results]
+    best = best_fastapi(results)
+    head = names + ["latchkey / nginx", f"latchkey / best FastAPI ({best})"]
+    lines = ["| figure | " + " | ".join(head) + " |",
+             "| --- |" + " ---: |" * len(head)]
+    lk = results["latchkey"]
+    for label, get, fmt, _ in rows(results):
+        cells = [fmt(get(results[n])) if get(results[n]) is not None
+                 else "n/a" for n in names]
+        for other in ("nginx", best):
+            o = results.get(other, {}) if other else {}
+            cells.append(ratio(get(lk), get(o))
+                         if get(o) is not None else "n/a")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    bc_per = (lk["bcrypt_before"][0] + lk["bcrypt_after"][0]) / 2
+    bc_limit = bc_per * os.cpu_count()
+    lines.append("")
+    lines.append(f"bcrypt cost 12 (measured just before and after the "
+                 f"login run, mean): {bc_per:.2f} verifies/s on one core; "
+                 f"limit = {os.cpu_count()} cores x that = "
+                 f"{bc_limit:.2f} logins/s; latchkey reached "
+                 f"{lk['login']['rps'] / bc_limit:.2f} of it.")
+    storm = ratio(lk["me_storm"]["p99_us"], lk["me_storm_base"]["p99_us"])
+    lines.append(f"latchkey GET /users/me p99 during the login storm / "
+                 f"without logins: {storm}.")
+    return "\n".join(lines)
+
+
+def main():
+    results = {}
+    secret = secrets.token_hex(32)
+    print(f"machine: {machine()}", file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="lk-bench-") as d:
+        tmp = pathlib.Path(d)
+        srv = start_latchkey(tmp, secret)
+        try:
+            token = get_token(srv.port)
+            body = check_me(srv.port, token)
+            results["latchkey"] = measure(srv, token)
+        finally:
+            srv.stop()
+        starters = [("nginx", lambda: start_nginx(tmp)),
+                    ("fastapi1", lambda: start_fastapi(tmp, secret, 1)),
+                    ("fastapi2", lambda: start_fastapi(tmp, secret, 2))]
+        for name, start in starters:
+            if name in SKIP:
+                continue
+            srv = start()
+            try:
+                if check_me(srv.port, token) != body:
+                    raise RuntimeError(f"{name}: different /users/me body")
+                results[name] = measure(srv, token)
+            finally:
+                srv.stop()
+    print(f"\nMachine: {machine()}. Client (wrk) and servers share these "
+          f"cores. Each wrk run {SECONDS} s.\n")
+    print(table(results))
+    if os.environ.get("BENCH_JSON"):
+        pathlib.Path(os.environ["BENCH_JSON"]).write_text(
+            json.dumps({"results": results}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
