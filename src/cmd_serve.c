@@ -86,6 +86,9 @@ static const struct opt serve_opts[] = {
      "longest lockout in seconds"},
     {"throttle-window", "LATCHKEY_THROTTLE_WINDOW", OPT_VALUE, "3600",
      "seconds after which failed logins are forgotten"},
+    {"user-cache-ms", "LATCHKEY_USER_CACHE_MS", OPT_VALUE, "500",
+     "bearer requests may reuse a user record this long (0..1000 ms; "
+     "a disabled user is refused after at most this); 0: off"},
     {"demo", "LATCHKEY_DEMO", OPT_BOOL, NULL,
      "create the tutorial's demo user janedoe if missing"},
     {"log-level", "LATCHKEY_LOG_LEVEL", OPT_VALUE, "info",
@@ -291,6 +294,7 @@ static int setup_app(struct serve_ctx *c, const struct opts_result *r,
 {
     struct lk_app_config ac;
     const struct opts_result o = *r;
+    unsigned long long cache_ms = 500;
     enum lk_err rc;
 
     memset(&ac, 0, sizeof(ac));
@@ -302,8 +306,10 @@ static int setup_app(struct serve_ctx *c, const struct opts_result *r,
     ac.issuer = OPT("issuer");
     ac.audience = OPT("audience");
     ac.title = "latchkey";
-    if (throttle_config(r, &ac, err, errlen) != 0)
+    if (throttle_config(r, &ac, err, errlen) != 0 ||
+        num_opt(r, "user-cache-ms", 0, 1000, &cache_ms, err, errlen) != 0)
         return -1;
+    ac.user_cache_ms = (int64_t)cache_ms;
     rc = lk_app_new(&ac, &c->app, err, errlen);
     if (rc == LK_OK)
         rc = lk_app_add_builtin_routes(c->app);

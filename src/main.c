@@ -3,6 +3,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd.h"
 
@@ -32,6 +33,7 @@ int main(int argc, char **argv)
 {
     size_t i;
 
+    umask(077);     /* the store, keys and logs are nobody else's */
     if (argc < 2) {
         usage(stderr);
         return 2;

@@ -61,13 +61,22 @@ int runtime_open_store(const char *dir, const char *database_url,
 int runtime_read_file(const char *path, size_t max, char **out,
                       size_t *len, char *err, size_t errlen)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    struct stat sb;
     char *buf = NULL;
     size_t n = 0;
     ssize_t r;
 
     *out = NULL;
-    if (fd < 0 || (buf = malloc(max + 1)) == NULL)
+    if (fd < 0)
+        goto fail;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        /* a FIFO or a device would block or never end */
+        snprintf(err, errlen, "'%s' is not a regular file", path);
+        close(fd);
+        return -1;
+    }
+    if ((buf = malloc(max + 1)) == NULL)
         goto fail;
     while ((r = read(fd, buf + n, max + 1 - n)) > 0 && n <= max)
         n += (size_t)r;

@@ -112,6 +112,8 @@ struct lk_app_config {
     const char *issuer;              /* iss for issued tokens, or NULL */
     const char *audience;            /* aud, or NULL */
     int64_t leeway;                  /* seconds of clock skew */
+    int64_t user_cache_ms;           /* how long a bearer request may
+                                        reuse a user record; 0: never */
     const char *title;               /* OpenAPI info.title */
     const char *version;             /* OpenAPI info.version */
     /* Brute-force throttling of POST /token, per username and per

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "api/app_internal.h"
+#include "api/usercache.h"
 #include "http/authz.h"
 #include "latchkey/lk_log.h"
 
@@ -48,6 +49,11 @@ enum lk_err lk_app_new(const struct lk_app_config *cfg,
     a->throttle_max = cfg->throttle_max > 0 ? cfg->throttle_max : 900;
     a->throttle_window = cfg->throttle_window > 0 ? cfg->throttle_window
                                                   : 3600;
+    if (cfg->user_cache_ms > 0 &&
+        (a->users = lk_usercache_new(1024, cfg->user_cache_ms)) == NULL) {
+        lk_app_free(a);
+        return LK_ERR_NOMEM;
+    }
     rc = lk_jwt_verifier_new(cfg->keys, &a->verifier);
     if (rc == LK_OK && cfg->issuer != NULL)
         rc = lk_jwt_verifier_set_issuer(a->verifier, cfg->issuer);
@@ -72,6 +78,7 @@ void lk_app_free(struct lk_app *app)
     for (i = 0; i < app->nroutes; i++)
         free(app->routes[i].scopes);
     lk_jwt_verifier_free(app->verifier);
+    lk_usercache_free(app->users);
     free(app->issuer);
     free(app->audience);
     free(app->title);

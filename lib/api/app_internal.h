@@ -15,7 +15,10 @@ struct route_slot {
     char *scopes;                 /* override, owned; NULL = route's */
 };
 
+struct lk_usercache;
+
 struct lk_app {
+    struct lk_usercache *users;      /* NULL when not caching */
     struct lk_store *store;
     struct lk_pwpolicy *policy;
     struct lk_keyset *keys;

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "api/app_internal.h"
+#include "api/usercache.h"
 #include "http/authz.h"
 #include "latchkey/lk_log.h"
 
@@ -47,6 +48,20 @@ static const char *missing_scope(const char *need, const char *have,
     return NULL;
 }
 
+/* The token's user: from the cache when fresh, else from the store. */
+static enum lk_err lookup_user(struct lk_app *app, const char *name,
+                               struct lk_user *user)
+{
+    enum lk_err rc;
+
+    if (app->users != NULL && lk_usercache_get(app->users, name, user))
+        return LK_OK;
+    rc = app->store->ops->get_user(app->store, name, user, NULL, 0);
+    if (rc == LK_OK && app->users != NULL)
+        lk_usercache_put(app->users, user);
+    return rc;
+}
+
 /* Authenticate the bearer; on failure the answer is in resp. */
 static int authenticate(struct lk_app *app, const struct route_slot *slot,
                         const struct lk_request *req, struct lk_user *user,
@@ -65,7 +80,7 @@ static int authenticate(struct lk_app *app, const struct route_slot *slot,
         rc = lk_jwt_verify(app->verifier, tok, len, (int64_t)time(NULL),
                            cl, why, sizeof(why));
     if (rc == LK_OK)
-        rc = app->store->ops->get_user(app->store, cl->sub, user, NULL, 0);
+        rc = lookup_user(app, cl->sub, user);
     if (rc == LK_ERR_UNAVAILABLE || rc == LK_ERR_STORE) {
         unavailable(resp);
         return 0;
@@ -119,8 +134,13 @@ void lk_app_no_route(struct lk_app *app, const struct lk_request *req,
     }
     for (i = 0; i < app->nroutes; i++) {
         const struct lk_route *r = app->routes[i].route;
-        size_t n = strlen(allow);
-        if (strcmp(r->path, req->path) == 0 && n + 12 < sizeof(allow))
+        size_t n = strlen(allow), rl = strlen(r->path);
+        int same = strcmp(r->path, req->path) == 0 ||
+                   (strncmp(r->path, req->path, rl) == 0 &&
+                    strcmp(req->path + rl, "/") == 0) ||
+                   ((r->flags & LK_ROUTE_PREFIX) &&
+                    strncmp(r->path, req->path, rl) == 0);
+        if (same && n + 12 < sizeof(allow))
             snprintf(allow + n, sizeof(allow) - n, "%s%s", n ? ", " : "",
                      r->method);
     }

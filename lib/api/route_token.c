@@ -117,9 +117,15 @@ static int read_form(const struct lk_request *req, struct token_form *t,
         missing_fields(resp, t);
         return 0;
     }
-    if (t->f[F_GRANT].len > 0 && strcmp(t->grant, "password") != 0) {
+    if (t->f[F_GRANT].len > 0 &&
+        (t->f[F_GRANT].len != 8 || memcmp(t->grant, "password", 8) != 0)) {
         oauth_error(resp, "unsupported_grant_type",
                     "grant_type must be 'password'");
+        return 0;
+    }
+    if (strlen(t->scope) != t->f[F_SCOPE].len) {
+        oauth_error(resp, "invalid_scope", "The requested scope is "
+                    "invalid, unknown, or malformed");
         return 0;
     }
     return 1;
@@ -240,6 +246,21 @@ static int throttle_gate(struct lk_app *app, const struct token_form *t,
     return 0;
 }
 
+/* A wrong password against a hash cheaper than the default scheme
+ * (an imported legacy hash not yet upgraded) would answer faster than
+ * one against the default, telling that the user exists: spend a
+ * default verify as well. */
+static void pad_cheap_hash(struct lk_app *app, const struct lk_user *u,
+                           const uint8_t *pw, size_t pwlen)
+{
+    char info[256];
+    int upgrade = 0;
+
+    if (lk_pw_info(app->policy, u->password_hash, info, sizeof(info),
+                   &upgrade, NULL, 0) == LK_OK && upgrade)
+        lk_pw_dummy_verify(app->policy, pw, pwlen);
+}
+
 /* Check the password; on success maybe upgrade and issue a token. */
 static void login(struct lk_app *app, struct token_form *t,
                   const struct lk_request *req, struct lk_response *resp)
@@ -278,6 +299,7 @@ static void login(struct lk_app *app, struct token_form *t,
         lk_log(LK_LOG_WARN, "event=login_failed user=%s "
                "reason=unusable_stored_hash problem=\"%s\"", name, why);
     } else if (rc != LK_OK) {
+        pad_cheap_hash(app, &u, pw, pwlen);
         lk_log(LK_LOG_INFO, "event=login_failed user=%s "
                "reason=wrong_password", name);
     }

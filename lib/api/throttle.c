@@ -87,8 +87,9 @@ void lk_throttle_passed(struct lk_app *app, const char *user,
 
     if (app->throttle_off || s->ops->throttle_clear == NULL)
         return;
+    (void)addr;     /* the address's failures stay until they age out:
+                       clearing them would let one good account reset
+                       the lock on another */
     make_key(key, 'u', user);
-    (void)s->ops->throttle_clear(s, key, NULL, 0);
-    make_key(key, 'a', addr);
     (void)s->ops->throttle_clear(s, key, NULL, 0);
 }

@@ -145,12 +145,13 @@ void lk_conntrack_close(struct lk_conntrack *t, struct lk_conn *c)
     free(c);
 }
 
-void lk_conntrack_touch(struct lk_conntrack *t, struct lk_conn *c)
+void lk_conntrack_park(struct lk_conntrack *t, struct lk_conn *c,
+                       unsigned grace_s)
 {
     if (c == NULL)
         return;
     pthread_mutex_lock(&t->mu);
-    c->start = mono_now();
+    c->start = mono_now() + (time_t)grace_s;
     pthread_mutex_unlock(&t->mu);
 }
 

@@ -29,8 +29,10 @@ struct lk_conn *lk_conntrack_open(struct lk_conntrack *t, int fd);
 /* The connection closed; its fd is still open during this call. */
 void lk_conntrack_close(struct lk_conntrack *t, struct lk_conn *c);
 
-/* A request on c finished: the clock restarts for the next one. */
-void lk_conntrack_touch(struct lk_conntrack *t, struct lk_conn *c);
+/* A request finished: the connection may idle grace_s seconds (the
+ * idle timeout) before the next request's time starts to count. */
+void lk_conntrack_park(struct lk_conntrack *t, struct lk_conn *c,
+                       unsigned grace_s);
 
 /* Live connections now. */
 unsigned lk_conntrack_count(struct lk_conntrack *t);

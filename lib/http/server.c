@@ -41,7 +41,7 @@ struct lk_server {
     struct lk_workpool *pool;
     struct lk_conntrack *track;
     size_t body_max, url_max, header_bytes_max;
-    unsigned headers_max, conn_max;
+    unsigned headers_max, conn_max, idle_s;
     unsigned port;
 };
 
@@ -53,7 +53,7 @@ struct lk_server {
 
 /* What the header fields of a request add up to. */
 struct hdr_count {
-    unsigned fields, authz;
+    unsigned fields, authz, clen, tenc, badname;
     size_t bytes;
 };
 
@@ -195,6 +195,43 @@ static enum MHD_Result dispatch(struct req_state *st, const char *method,
     return send_answer(st);
 }
 
+static int hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decode a path or query value in place, except %00: a NUL
+ * would cut the C string short ("/users/me%00x" is not "/users/me"),
+ * so it stays escaped and the path matches no route. */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    size_t r = 0, w = 0;
+
+    (void)cls;
+    (void)c;
+    while (s[r] != '\0') {
+        int hi = -1, lo = -1;
+        if (s[r] == '%' && s[r + 1] != '\0' && s[r + 2] != '\0') {
+            hi = hexval((unsigned char)s[r + 1]);
+            lo = hexval((unsigned char)s[r + 2]);
+        }
+        if (hi >= 0 && lo >= 0 && (hi | lo) != 0) {
+            s[w++] = (char)(hi << 4 | lo);
+            r += 3;
+        } else {
+            s[w++] = s[r++];
+        }
+    }
+    s[w] = '\0';
+    return w;
+}
+
 /* Count one header field (MHD_KeyValueIterator). */
 static enum MHD_Result count_hdr(void *cls, enum MHD_ValueKind kind,
                                  const char *key, const char *value)
@@ -206,6 +243,12 @@ static enum MHD_Result count_hdr(void *cls, enum MHD_ValueKind kind,
     hc->bytes += strlen(key) + (value ? strlen(value) : 0) + 4;
     if (strcasecmp(key, MHD_HTTP_HEADER_AUTHORIZATION) == 0)
         hc->authz++;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+        hc->clen++;
+    if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+        hc->tenc++;
+    if (key[0] == '\0' || strpbrk(key, " \t") != NULL)
+        hc->badname++;
     return MHD_YES;
 }
 
@@ -224,7 +267,7 @@ static enum MHD_Result count_arg(void *cls, enum MHD_ValueKind kind,
 static int over_limit(struct lk_server *srv, struct MHD_Connection *conn,
                       const char *url, const char **detail)
 {
-    struct hdr_count hc = {0, 0, 0};
+    struct hdr_count hc = {0, 0, 0, 0, 0, 0};
     size_t target = strlen(url);
 
     MHD_get_connection_values(conn, MHD_HEADER_KIND, count_hdr, &hc);
@@ -249,6 +292,13 @@ static int over_limit(struct lk_server *srv, struct MHD_Connection *conn,
     }
     if (hc.authz > 1) {
         *detail = "More than one Authorization header";
+        return 400;
+    }
+    /* RFC 9112 sections 5.1, 6.1 and 6.3: ambiguous framing is an
+     * error, never a guess (a guess is how requests get smuggled). */
+    if (hc.clen > 1 || (hc.clen > 0 && hc.tenc > 0) || hc.tenc > 1 ||
+        hc.badname > 0) {
+        *detail = "Malformed request framing or header name";
         return 400;
     }
     return 0;
@@ -294,7 +344,7 @@ static enum MHD_Result begin(struct lk_server *srv,
     st->slot = lk_app_find(srv->app, lookup, url, &st->path_known);
     cl = header(conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl != NULL && strtoull(cl, NULL, 10) > srv->body_max)
-        st->too_large = 1;
+        return refuse(st, 413, "Request body too large", method, url);
     return MHD_YES;
 }
 
@@ -333,8 +383,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
     (void)conn;
     if (st == NULL)
         return;
-    if (t == MHD_REQUEST_TERMINATED_COMPLETED_OK)
-        lk_conntrack_touch(((struct lk_server *)cls)->track, st->tracked);
+    if (t == MHD_REQUEST_TERMINATED_COMPLETED_OK)     /* keep-alive idle */
+        lk_conntrack_park(((struct lk_server *)cls)->track, st->tracked,
+                          ((struct lk_server *)cls)->idle_s);
     clock_gettime(CLOCK_MONOTONIC, &end);
     us = (long long)(end.tv_sec - st->start.tv_sec) * 1000000LL +
          (end.tv_nsec - st->start.tv_nsec) / 1000;
@@ -453,6 +504,7 @@ static struct MHD_Daemon *start_daemon(struct lk_server *s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, LK_MHD_POOL,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, s,
         MHD_OPTION_END);
 }
 
@@ -485,6 +537,7 @@ enum lk_err lk_server_start(struct lk_app *app,
         return LK_ERR_NOMEM;
     s->app = app;
     set_limits(s, cfg);
+    s->idle_s = cfg->timeout_s ? cfg->timeout_s : 30;
     rc = make_addr(cfg->host ? cfg->host : "127.0.0.1", cfg->port, &ss,
                    err, errlen);
     if (rc == LK_OK && (ss.ss_family == AF_INET6))

@@ -183,7 +183,7 @@ static enum lk_err read_file(const char *path, uint8_t **out,
     uint8_t *buf = NULL;
     size_t got = 0;
     ssize_t n = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     enum lk_err rc = LK_ERR_IO;
 
     *out = NULL;

@@ -25,12 +25,18 @@ def test_same_answer_and_similar_work(make_server):
     store_query(s.data_dir, "INSERT INTO users (username, password_hash, "
                 "created_at, updated_at) VALUES (?, ?, 0, 0)",
                 ("broken", "$2b$12$incorrect"))
+    # an imported legacy hash, far cheaper than bcrypt cost 12 (red team)
+    s.cli("user", "add", "legacy", "--password-hash",
+          "pbkdf2_sha256$36000$CaseSalt036000$"
+          "qBqMHZy3flI9PiiEOysM8NlG62lhssIAPnmA0C1xp98=")
     wrong, b1 = median_login(s, "janedoe", "wrong-password")
     unknown, b2 = median_login(s, "no-such-user", "wrong-password")
     broken, b3 = median_login(s, "broken", "wrong-password")
-    assert b1 == b2 == b3
+    legacy, b4 = median_login(s, "legacy", "wrong-password")
+    assert b1 == b2 == b3 == b4
     assert len(b1) == 1 and next(iter(b1))[0] == 401
     # A bcrypt cost-12 verify dominates each login; skipping it would make
     # a login tens of times faster than the others.
-    for t in (unknown, broken):
-        assert 0.5 * wrong < t < 2.0 * wrong, (wrong, unknown, broken)
+    for t in (unknown, broken, legacy):
+        assert 0.5 * wrong < t < 2.0 * wrong, (wrong, unknown, broken,
+                                               legacy)

@@ -85,12 +85,26 @@ def test_lockout_grows(make_server):
     assert st == 429 and int(hdrs["Retry-After"]) >= 3
 
 
-def test_success_clears_counters(make_server):
+def test_success_clears_only_the_username(make_server):
     s = make_server(args=FAST)
     fail_times(s, 2)
-    assert login(s)[0] == 200
-    fail_times(s, 2)          # counting starts again
-    assert login(s)[0] == 200
+    assert login(s)[0] == 200        # clears janedoe's count, not the
+    fail_times(s, 1)                 # address's: 3 failures from here
+    assert_throttled(login(s))
+    assert login(s, source="127.0.0.7")[0] == 200
+
+
+def test_own_account_does_not_reset_a_lock(make_server):
+    """An attacker who owns an account cannot clear the lock on
+    another user by logging into their own (red-team finding)."""
+    s = make_server(args=FAST)
+    s.cli("user", "add", "mallory", stdin=b"mallory-pw-1\n")
+    fail_times(s, 3)
+    assert_throttled(login(s))
+    assert_throttled(login(s, "mallory", "mallory-pw-1"))
+    st, _, _ = login(s, "janedoe", "guess", source="127.0.0.8")
+    assert st in (401, 429)
+    assert_throttled(login(s, "janedoe", "guess-again"))
 
 
 def test_throttle_survives_restart(make_server):
