@@ -187,7 +187,8 @@ def test_thousand_keepalive_connections(make_server):
                 got = b""
                 while b"\r\n\r\n" not in got or not got.endswith(b"}"):
                     chunk = c.recv(4096)
-                    assert chunk, "connection closed"
+                    assert chunk, ("connection closed in round %d; server "
+                                   "log: %s" % (rnd, s.log_text()[-3000:]))
                     got += chunk
                 assert got.startswith(b"HTTP/1.1 200"), got[:100]
     finally:
