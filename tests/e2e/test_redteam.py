@@ -9,6 +9,8 @@ import time
 import pytest
 import requests
 
+from conftest import database_for
+
 
 def raw(port, data, timeout=5):
     """Send bytes, read until the server closes or goes quiet."""
@@ -110,5 +112,8 @@ def test_idle_keep_alive_does_not_count_against_request(make_server):
 
 
 def test_files_are_private(demo):
-    mode = (demo.data_dir / "latchkey.db").stat().st_mode & 0o777
-    assert mode == 0o600
+    files = [demo.data_dir / "secret.key"]
+    if database_for(demo.data_dir) is None:
+        files.append(demo.data_dir / "latchkey.db")
+    for f in files:
+        assert f.stat().st_mode & 0o777 == 0o600, f
