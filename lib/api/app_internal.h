@@ -42,6 +42,10 @@ const struct route_slot *lk_app_find(const struct lk_app *app,
                                      const char *method, const char *path,
                                      int *path_known);
 
+/* The methods served at path, "GET, POST", for an Allow header. */
+void lk_app_allow(const struct lk_app *app, const char *path, char *out,
+                  size_t cap);
+
 /* Scopes required by a slot (never NULL). */
 const char *lk_slot_scopes(const struct route_slot *s);
 
@@ -55,12 +59,6 @@ void lk_app_no_route(struct lk_app *app, const struct lk_request *req,
 
 /* Is scope (len bytes) in the space-separated list? */
 int lk_scope_in(const char *list, const char *scope, size_t len);
-
-/* Sign a token for sub with the given scopes (space-separated). */
-enum lk_err lk_app_mint(struct lk_app *app, const char *sub,
-                        const char *scopes, int64_t now,
-                        char **tok, size_t *toklen,
-                        char *err, size_t errlen);
 
 /* Seconds a login for user from addr must wait (429), 0 to go on,
  * or -1 if the store failed. */

@@ -195,13 +195,15 @@ static void upgrade_hash(struct lk_app *app, const struct lk_user *u,
 static void issue(struct lk_app *app, const struct lk_user *u,
                   const char *scopes, struct lk_response *resp)
 {
+    struct lk_jwt_issue_opts o = {u->username, app->token_ttl, scopes,
+                                  app->issuer, app->audience};
     char *tok = NULL, why[LK_ERRBUF_SIZE], *body;
     size_t toklen = 0, len = 0;
     struct jsonw w;
     enum lk_err rc;
 
-    rc = lk_app_mint(app, u->username, scopes, (int64_t)time(NULL), &tok,
-                     &toklen, why, sizeof(why));
+    rc = lk_jwt_issue(app->signer, &o, (int64_t)time(NULL), &tok, &toklen,
+                      why, sizeof(why));
     if (rc != LK_OK) {
         lk_log(LK_LOG_ERR, "event=token_sign_failed reason=\"%s\"", why);
         lk_resp_detail(resp, 500, "Internal Server Error");
