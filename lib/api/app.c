@@ -159,45 +159,64 @@ static int path_match(const struct lk_route *r, const char *path)
     return strcmp(path, r->path) == 0;
 }
 
-/* Find the route for method and path exactly. */
-static const struct route_slot *find_exact(const struct lk_app *app,
-                                           const char *method,
-                                           const char *path,
-                                           int *path_known)
+/* The slots whose path is path, as spelled (prefix routes included). */
+static size_t slots_spelled(const struct lk_app *app, const char *path,
+                            const struct route_slot **out, size_t cap)
 {
-    size_t i;
+    size_t i, n = 0;
 
-    for (i = 0; i < app->nroutes; i++) {
-        const struct lk_route *r = app->routes[i].route;
-        if (!path_match(r, path))
-            continue;
-        if (strcmp(r->method, method) == 0)
-            return &app->routes[i];
-        *path_known = 1;
-    }
-    return NULL;
+    for (i = 0; i < app->nroutes && n < cap; i++)
+        if (path_match(app->routes[i].route, path))
+            out[n++] = &app->routes[i];
+    return n;
 }
 
-/* The tutorial declares "/users/me/" with a trailing slash and its
- * framework redirects between the two spellings; here both spellings
- * of a path are the same route, without a redirect (some clients drop
+/* The slots serving path. The tutorial declares "/users/me/" with a
+ * trailing slash and its framework redirects between the two
+ * spellings; here a path without routes of its own is looked up once
+ * more without one trailing slash, with no redirect (some clients drop
  * the Authorization header on redirects). */
+static size_t slots_at(const struct lk_app *app, const char *path,
+                       const struct route_slot **out, size_t cap)
+{
+    size_t n = slots_spelled(app, path, out, cap), len = strlen(path);
+    char bare[1024];
+
+    if (n > 0 || len < 2 || path[len - 1] != '/' || len >= sizeof(bare))
+        return n;
+    memcpy(bare, path, len - 1);
+    bare[len - 1] = '\0';
+    return slots_spelled(app, bare, out, cap);
+}
+
 const struct route_slot *lk_app_find(const struct lk_app *app,
                                      const char *method, const char *path,
                                      int *path_known)
 {
-    const struct route_slot *s;
-    char bare[1024];
-    size_t n = strlen(path);
+    const struct route_slot *at[LK_ROUTES_MAX];
+    size_t n = slots_at(app, path, at, LK_ROUTES_MAX), i;
 
-    *path_known = 0;
-    s = find_exact(app, method, path, path_known);
-    if (s != NULL || *path_known || n < 2 || path[n - 1] != '/' ||
-        n >= sizeof(bare))
-        return s;
-    memcpy(bare, path, n - 1);
-    bare[n - 1] = '\0';
-    return find_exact(app, method, bare, path_known);
+    *path_known = n > 0;
+    for (i = 0; i < n; i++)
+        if (strcmp(at[i]->route->method, method) == 0)
+            return at[i];
+    return NULL;
+}
+
+void lk_app_allow(const struct lk_app *app, const char *path, char *out,
+                  size_t cap)
+{
+    const struct route_slot *at[LK_ROUTES_MAX];
+    size_t n = slots_at(app, path, at, LK_ROUTES_MAX), i, used = 0;
+
+    out[0] = '\0';
+    for (i = 0; i < n; i++) {
+        int w = snprintf(out + used, cap - used, "%s%s", used ? ", " : "",
+                         at[i]->route->method);
+        if (w < 0 || (size_t)w >= cap - used)
+            break;
+        used += (size_t)w;
+    }
 }
 
 int lk_scope_in(const char *list, const char *scope, size_t len)

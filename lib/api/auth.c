@@ -125,25 +125,13 @@ void lk_app_run(struct lk_app *app, const struct route_slot *slot,
 void lk_app_no_route(struct lk_app *app, const struct lk_request *req,
                      int path_known, struct lk_response *resp)
 {
-    char allow[128] = "";
-    size_t i;
+    char allow[128];
 
     if (!path_known) {
         lk_resp_detail(resp, 404, "Not Found");
         return;
     }
-    for (i = 0; i < app->nroutes; i++) {
-        const struct lk_route *r = app->routes[i].route;
-        size_t n = strlen(allow), rl = strlen(r->path);
-        int same = strcmp(r->path, req->path) == 0 ||
-                   (strncmp(r->path, req->path, rl) == 0 &&
-                    strcmp(req->path + rl, "/") == 0) ||
-                   ((r->flags & LK_ROUTE_PREFIX) &&
-                    strncmp(r->path, req->path, rl) == 0);
-        if (same && n + 12 < sizeof(allow))
-            snprintf(allow + n, sizeof(allow) - n, "%s%s", n ? ", " : "",
-                     r->method);
-    }
+    lk_app_allow(app, req->path, allow, sizeof(allow));
     lk_resp_detail(resp, 405, "Method Not Allowed");
     lk_resp_header(resp, "Allow", "%s", allow);
 }

@@ -7,7 +7,7 @@
 
 #include "http/form.h"
 
-static int hexval(unsigned char c)
+int lk_hexval(unsigned char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -32,8 +32,8 @@ static enum lk_err decode_raw(const char *s, size_t n, char *out,
             int hi, lo;
             if (i + 2 >= n)
                 return LK_ERR_INVALID;
-            hi = hexval((unsigned char)s[i + 1]);
-            lo = hexval((unsigned char)s[i + 2]);
+            hi = lk_hexval((unsigned char)s[i + 1]);
+            lo = lk_hexval((unsigned char)s[i + 2]);
             if (hi < 0 || lo < 0)
                 return LK_ERR_INVALID;
             c = hi << 4 | lo;

@@ -22,6 +22,9 @@ struct lk_form_field {
     int present;        /* out: 1 if the field was in the body */
 };
 
+/* Value of a hexadecimal digit, or -1. */
+int lk_hexval(unsigned char c);
+
 /* Parse body into the named fields. Errors: LK_ERR_INVALID (bad
  * escape, repeated field, too many pairs) and LK_ERR_TOO_LARGE (value
  * longer than its buffer); err says which field. */

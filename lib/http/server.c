@@ -32,6 +32,7 @@
 
 #include "api/app_internal.h"
 #include "http/conntrack.h"
+#include "http/form.h"
 #include "http/workpool.h"
 #include "latchkey/lk_log.h"
 
@@ -195,17 +196,6 @@ static enum MHD_Result dispatch(struct req_state *st, const char *method,
     return send_answer(st);
 }
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decode a path or query value in place, except %00: a NUL
  * would cut the C string short ("/users/me%00x" is not "/users/me"),
  * so it stays escaped and the path matches no route. */
@@ -218,8 +208,8 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
     while (s[r] != '\0') {
         int hi = -1, lo = -1;
         if (s[r] == '%' && s[r + 1] != '\0' && s[r + 2] != '\0') {
-            hi = hexval((unsigned char)s[r + 1]);
-            lo = hexval((unsigned char)s[r + 2]);
+            hi = lk_hexval((unsigned char)s[r + 1]);
+            lo = lk_hexval((unsigned char)s[r + 2]);
         }
         if (hi >= 0 && lo >= 0 && (hi | lo) != 0) {
             s[w++] = (char)(hi << 4 | lo);
