@@ -29,8 +29,10 @@ static const char *alphabet(enum lk_b64 a)
     }
 }
 
-/* Value of character c in the alphabet, or -1. */
-static int b64_value(enum lk_b64 a, unsigned char c)
+/* Value of character c in an alphabet whose last two characters are
+ * c62 and c63, or -1. */
+static inline int b64_value(unsigned char c, unsigned char c62,
+                            unsigned char c63)
 {
     if (c >= 'A' && c <= 'Z')
         return c - 'A';
@@ -38,9 +40,9 @@ static int b64_value(enum lk_b64 a, unsigned char c)
         return c - 'a' + 26;
     if (c >= '0' && c <= '9')
         return c - '0' + 52;
-    if (c == (unsigned char)alphabet(a)[62])
+    if (c == c62)
         return 62;
-    if (c == (unsigned char)alphabet(a)[63])
+    if (c == c63)
         return 63;
     return -1;
 }
@@ -115,14 +117,41 @@ static long strip_padding(const char *in, size_t n, unsigned flags)
     return (long)(n - pads);
 }
 
+/* Decode the n (< 4) characters of a last, partial group into n - 1
+ * bytes; the unused low bits must be zero. */
+static int decode_tail(const unsigned char *in, size_t n, uint8_t *out,
+                       unsigned char c62, unsigned char c63)
+{
+    uint32_t acc = 0;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        int v = b64_value(in[i], c62, c63);
+        if (v < 0)
+            return -1;
+        acc = acc << 6 | (uint32_t)v;
+    }
+    if (n == 2) {
+        out[0] = (uint8_t)(acc >> 4);
+        return (acc & 15) == 0 ? 0 : -1;
+    }
+    if (n == 3) {
+        out[0] = (uint8_t)(acc >> 10);
+        out[1] = (uint8_t)(acc >> 2);
+        return (acc & 3) == 0 ? 0 : -1;
+    }
+    return 0;
+}
+
 enum lk_err lk_b64_decode(enum lk_b64 a, unsigned flags,
                           const char *in, size_t n,
                           uint8_t *out, size_t cap, size_t *outlen)
 {
+    const unsigned char *u = (const unsigned char *)in;
+    unsigned char c62 = (unsigned char)alphabet(a)[62];
+    unsigned char c63 = (unsigned char)alphabet(a)[63];
     long m = strip_padding(in, n, flags);
     size_t len, i, o = 0, rem;
-    uint32_t acc = 0;
-    int bits = 0;
 
     if (m < 0)
         return LK_ERR_INVALID;
@@ -132,20 +161,25 @@ enum lk_err lk_b64_decode(enum lk_b64 a, unsigned flags,
         return LK_ERR_INVALID;
     if (cap < len / 4 * 3 + (rem ? rem - 1 : 0))
         return LK_ERR_TOO_LARGE;
-    for (i = 0; i < len; i++) {
-        int v = b64_value(a, (unsigned char)in[i]);
-        if (v < 0)
+    for (i = 0; i + 4 <= len; i += 4) {
+        int v0 = b64_value(u[i], c62, c63);
+        int v1 = b64_value(u[i + 1], c62, c63);
+        int v2 = b64_value(u[i + 2], c62, c63);
+        int v3 = b64_value(u[i + 3], c62, c63);
+        uint32_t v;
+        if ((v0 | v1 | v2 | v3) < 0)
             return LK_ERR_INVALID;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (uint8_t)(acc >> bits);
-            acc &= (1u << bits) - 1;
-        }
+        v = (uint32_t)v0 << 18 | (uint32_t)v1 << 12 | (uint32_t)v2 << 6 |
+            (uint32_t)v3;
+        out[o++] = (uint8_t)(v >> 16);
+        out[o++] = (uint8_t)(v >> 8);
+        out[o++] = (uint8_t)v;
     }
-    if (acc != 0)          /* non-zero unused trailing bits */
-        return LK_ERR_INVALID;
+    if (rem > 0) {
+        if (decode_tail(u + i, rem, out + o, c62, c63) != 0)
+            return LK_ERR_INVALID;
+        o += rem - 1;
+    }
     if (outlen != NULL)
         *outlen = o;
     return LK_OK;
