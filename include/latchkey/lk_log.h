@@ -9,6 +9,7 @@
 #define LATCHKEY_LK_LOG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum lk_log_level { LK_LOG_DEBUG, LK_LOG_INFO, LK_LOG_WARN, LK_LOG_ERR };
 
@@ -22,6 +23,11 @@ void lk_log_configure(lk_log_sink_fn fn, void *arg,
 /* Log one line: "ts=... level=... " + the formatted text. */
 void lk_log(enum lk_log_level lvl, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Write sec (seconds since 1970, UTC; years 1970..9999) and ms as
+ * "YYYY-MM-DDTHH:MM:SS.mmmZ" into buf (cap >= 25); returns the length,
+ * 0 if out of range. This is the log lines' timestamp. */
+size_t lk_log_rfc3339(char *buf, size_t cap, int64_t sec, long ms);
 
 /* Copy src (len bytes) into dst as a double-quoted value with
  * non-printable bytes, quotes and backslashes escaped; truncates to

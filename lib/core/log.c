@@ -3,6 +3,7 @@
  * to the sink with one call, so concurrent lines never interleave.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -39,34 +40,60 @@ static char *put_digits(char *out, long v, int width)
     return out + width;
 }
 
-/* Format the time as RFC 3339 UTC with milliseconds, without strftime
- * and snprintf (one log line per request makes this a hot path). */
-static size_t put_time(char *buf, size_t cap)
+/* The proleptic Gregorian date of a day count since 1970-01-01, by
+ * the era arithmetic (400-year cycles of 146097 days, years starting
+ * on March 1 so that the leap day falls last). gmtime_r would do, but
+ * it takes glibc's time-zone lock on every call, and two HTTP threads
+ * logging a line per request then contend for it. */
+static void civil(long days, long *y, int *m, int *d)
 {
-    struct timespec ts;
-    struct tm tm;
+    long z = days + 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;                          /* [0, 146096] */
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);   /* [0, 365] */
+    long mp = (5 * doy + 2) / 153;                        /* [0, 11] */
+
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+size_t lk_log_rfc3339(char *buf, size_t cap, int64_t sec, long ms)
+{
+    long y, days = (long)(sec / 86400), secs = (long)(sec % 86400);
+    int mo, d;
     char *p = buf;
 
-    if (cap < 25)
+    if (cap < 25 || sec < 0 || sec > 253402300799LL || ms < 0 || ms > 999)
         return 0;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    p = put_digits(p, (long)tm.tm_year + 1900, 4);
+    civil(days, &y, &mo, &d);
+    p = put_digits(p, y, 4);
     *p++ = '-';
-    p = put_digits(p, tm.tm_mon + 1, 2);
+    p = put_digits(p, mo, 2);
     *p++ = '-';
-    p = put_digits(p, tm.tm_mday, 2);
+    p = put_digits(p, d, 2);
     *p++ = 'T';
-    p = put_digits(p, tm.tm_hour, 2);
+    p = put_digits(p, secs / 3600, 2);
     *p++ = ':';
-    p = put_digits(p, tm.tm_min, 2);
+    p = put_digits(p, secs / 60 % 60, 2);
     *p++ = ':';
-    p = put_digits(p, tm.tm_sec, 2);
+    p = put_digits(p, secs % 60, 2);
     *p++ = '.';
-    p = put_digits(p, ts.tv_nsec / 1000000L, 3);
+    p = put_digits(p, ms, 3);
     *p++ = 'Z';
     *p = '\0';
     return (size_t)(p - buf);
+}
+
+/* The current time for a log line (RFC 3339, milliseconds). */
+static size_t put_time(char *buf, size_t cap)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return lk_log_rfc3339(buf, cap, (int64_t)ts.tv_sec,
+                          ts.tv_nsec / 1000000L);
 }
 
 void lk_log(enum lk_log_level lvl, const char *fmt, ...)
