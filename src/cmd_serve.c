@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "latchkey/lk_app.h"
 #include "latchkey/lk_log.h"
+#include "latchkey/lk_logbuf.h"
 #include "opts.h"
 #include "policy_cli.h"
 #include "runtime.h"
@@ -93,6 +95,9 @@ static const struct opt serve_opts[] = {
      "create the tutorial's demo user janedoe if missing"},
     {"log-level", "LATCHKEY_LOG_LEVEL", OPT_VALUE, "info",
      "debug, info, warn or error"},
+    {"log-flush-ms", "LATCHKEY_LOG_FLUSH_MS", OPT_VALUE, "100",
+     "info lines reach standard error in batches, each at most this "
+     "late (0..1000 ms; warnings at once); 0: every line at once"},
 };
 #define NOPTS (sizeof(serve_opts) / sizeof(serve_opts[0]))
 #define OPT(name) opts_get(serve_opts, NOPTS, &o, name)
@@ -103,6 +108,7 @@ struct serve_ctx {
     struct lk_pwpolicy *policy;
     struct lk_app *app;
     struct lk_server *server;
+    struct lk_logbuf *log;
     char *scope_names;
     pthread_t warm;              /* makes the dummy hash at start-up */
     int warm_started;
@@ -398,6 +404,9 @@ static void serve_cleanup(struct serve_ctx *c)
     lk_keyset_free(c->keys);
     lk_store_close(c->store);
     free(c->scope_names);
+    lk_log_configure(NULL, NULL, LK_LOG_INFO);
+    lk_logbuf_free(c->log);
+    c->log = NULL;
 }
 
 /* The store's pool and timeout from the options, checked. */
@@ -460,6 +469,25 @@ static int serve_open(struct serve_ctx *c, const struct opts_result *r,
     return setup_app(c, r, (int64_t)ttl, (int64_t)leeway, err, errlen);
 }
 
+/* Install the buffered log sink on standard error. */
+static int start_log(struct serve_ctx *c, const struct opts_result *r,
+                     enum lk_log_level lvl)
+{
+    unsigned long long ms = 100;
+    char err[256];
+
+    if (num_opt(r, "log-flush-ms", 0, 1000, &ms, err, sizeof(err)) != 0) {
+        fprintf(stderr, "latchkey serve: %s\n", err);
+        return -1;
+    }
+    if (lk_logbuf_new(STDERR_FILENO, (unsigned)ms, &c->log) != LK_OK) {
+        fprintf(stderr, "latchkey serve: cannot start the log writer\n");
+        return -1;
+    }
+    lk_log_configure(lk_logbuf_sink, c->log, lvl);
+    return 0;
+}
+
 static int serve_exec(int argc, char **argv)
 {
     struct opts_result o;
@@ -493,7 +521,11 @@ static int serve_exec(int argc, char **argv)
         opts_free(&o);
         return 2;
     }
-    lk_log_configure(NULL, NULL, (enum lk_log_level)lvl);
+    if (start_log(&c, &o, (enum lk_log_level)lvl) != 0) {
+        serve_cleanup(&c);
+        opts_free(&o);
+        return 2;
+    }
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
@@ -509,6 +541,7 @@ static int serve_exec(int argc, char **argv)
            "docs=http://%s:%u/docs/swagger", host,
            lk_server_port(c.server), OPT("demo") ? "yes" : "no", host,
            lk_server_port(c.server));
+    lk_logbuf_flush(c.log);      /* the start-up lines, now */
     lk_log(LK_LOG_INFO, "event=stopping signal=%d", wait_for_signal(&set));
     rc = 0;
 out:

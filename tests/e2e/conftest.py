@@ -25,6 +25,7 @@ BIN = os.environ.get("LATCHKEY_BIN", str(ROOT / "build" / "latchkey"))
 SHARED = pathlib.Path(os.environ.get("LATCHKEY_SHARED",
                                      str(ROOT.parent / "shared")))
 SANITIZED = os.environ.get("LATCHKEY_SANITIZED") == "1"
+LOG_FLUSH_WAIT = 0.3   # > the server's default --log-flush-ms of 100
 
 
 def free_port():
@@ -187,6 +188,10 @@ class Server:
         return rc
 
     def log_text(self):
+        """The log so far. A running server writes info lines in
+        batches (--log-flush-ms, 100 ms by default): wait them out."""
+        if self.proc is not None and self.proc.poll() is None:
+            time.sleep(LOG_FLUSH_WAIT)
         try:
             return self.log_path.read_text(errors="replace")
         except OSError:
