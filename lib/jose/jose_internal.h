@@ -14,6 +14,7 @@
 #include <openssl/bn.h>
 #include <openssl/evp.h>
 
+#include "jose/hmac.h"
 #include "latchkey/lk_jose.h"
 
 #define LK_KEYSET_MAX   16
@@ -25,7 +26,7 @@ struct lk_jwk {
     char kid[LK_KID_MAX + 1];
     uint8_t *secret;           /* HMAC keys */
     size_t secret_len;
-    EVP_MAC_CTX *mac_tmpl;     /* HMAC keys: keyed, duplicated per call */
+    struct lk_hmac *hmac;      /* HMAC keys: pads hashed once */
     EVP_PKEY *pkey;            /* asymmetric keys */
     int is_private;            /* pkey holds a private key */
     EVP_MD *md;                /* fetched digest; NULL for EdDSA */

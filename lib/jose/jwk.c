@@ -113,26 +113,21 @@ enum lk_err lk_jwk_alloc(enum lk_jws_alg alg, const char *kid,
     return LK_OK;
 }
 
-/* Key the HMAC template context once; verification duplicates it. */
+/* The HMAC's pads, hashed once; every MAC starts from them. */
 static enum lk_err prepare_hmac(struct lk_jwk *k, char *err, size_t errlen)
 {
-    OSSL_PARAM params[2];
-    EVP_MAC *mac;
+    static const unsigned bits[] = {
+        [LK_ALG_HS256] = 256, [LK_ALG_HS384] = 384, [LK_ALG_HS512] = 512,
+    };
+    enum lk_err rc;
 
     if (k->secret == NULL || k->secret_len < LK_HMAC_MIN_KEY)
         return lk_seterr(err, errlen, LK_ERR_INVALID,
                          "HMAC secret is %zu bytes; at least %d are "
                          "required", k->secret_len, LK_HMAC_MIN_KEY);
-    if ((mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
-        return lk_seterr(err, errlen, LK_ERR_CRYPTO, "no HMAC");
-    k->mac_tmpl = EVP_MAC_CTX_new(mac);
-    EVP_MAC_free(mac);
-    params[0] = OSSL_PARAM_construct_utf8_string(
-        OSSL_MAC_PARAM_DIGEST, (char *)alg_digests[k->alg], 0);
-    params[1] = OSSL_PARAM_construct_end();
-    if (k->mac_tmpl == NULL ||
-        EVP_MAC_init(k->mac_tmpl, k->secret, k->secret_len, params) != 1)
-        return lk_seterr(err, errlen, LK_ERR_CRYPTO, "HMAC init failed");
+    rc = lk_hmac_new(bits[k->alg], k->secret, k->secret_len, &k->hmac);
+    if (rc != LK_OK)
+        return lk_seterr(err, errlen, rc, "HMAC init failed");
     return LK_OK;
 }
 
@@ -307,7 +302,7 @@ void lk_jwk_free(struct lk_jwk *key)
     if (key == NULL)
         return;
     lk_secure_free(key->secret, key->secret_len);
-    EVP_MAC_CTX_free(key->mac_tmpl);
+    lk_hmac_free(key->hmac);
     EVP_PKEY_free(key->pkey);
     EVP_MD_free(key->md);
     BN_free(key->order);

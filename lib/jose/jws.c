@@ -3,8 +3,8 @@
  * Every algorithm maps to exactly one key type; a key is never used
  * with an algorithm other than its own.
  *
- * HMAC uses a keyed EVP_MAC_CTX made when the key was created and
- * duplicated per call. Asymmetric algorithms create their EVP_MD_CTX
+ * HMAC starts from the key's pads, hashed when the key was created
+ * (jose/hmac.c). Asymmetric algorithms create their EVP_MD_CTX
  * per call from the key's pre-fetched digest. ECDSA signatures are the
  * JOSE fixed-length R||S form and are converted to and from DER here.
  */
@@ -16,25 +16,14 @@
 
 #include "jose/jose_internal.h"
 
-/* One HMAC over input with the key's template context. */
+/* One HMAC over input with the key's precomputed pads. */
 static enum lk_err hmac_compute(const struct lk_jwk *key,
                                 const uint8_t *input, size_t len,
                                 uint8_t *mac, size_t cap, size_t *maclen)
 {
-    EVP_MAC_CTX *ctx;
-    enum lk_err rc = LK_ERR_CRYPTO;
-
-    if (key->mac_tmpl == NULL)
+    if (key->hmac == NULL)
         return LK_ERR_UNSUPPORTED;
-    if (cap < EVP_MAX_MD_SIZE)
-        return LK_ERR_TOO_LARGE;
-    if ((ctx = EVP_MAC_CTX_dup(key->mac_tmpl)) == NULL)
-        return LK_ERR_NOMEM;
-    if (EVP_MAC_update(ctx, input, len) == 1 &&
-        EVP_MAC_final(ctx, mac, maclen, cap) == 1)
-        rc = LK_OK;
-    EVP_MAC_CTX_free(ctx);
-    return rc;
+    return lk_hmac_compute(key->hmac, input, len, mac, cap, maclen);
 }
 
 /* Apply the PSS parameters (salt length = digest length) if needed. */
