@@ -106,8 +106,11 @@ void lk_log(enum lk_log_level lvl, const char *fmt, ...)
     if (lvl < sink.min)
         return;
     n = put_time(line, sizeof(line) - 64);
-    n += (size_t)snprintf(line + n, sizeof(line) - n, " level=%s ",
-                          level_names[lvl]);
+    memcpy(line + n, " level=", 7);
+    n += 7;
+    memcpy(line + n, level_names[lvl], strlen(level_names[lvl]));
+    n += strlen(level_names[lvl]);
+    line[n++] = ' ';
     va_start(ap, fmt);
     m = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
     va_end(ap);

@@ -10,9 +10,10 @@
 /* 1 if c may appear in a token68 before the padding. */
 static int token68_char(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-           (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-           c == '~' || c == '+' || c == '/';
+    unsigned lower = (unsigned)(c | 0x20) - 'a';   /* A-Z and a-z */
+
+    return lower < 26 || (unsigned)c - '0' < 10 || c == '-' || c == '.' ||
+           c == '_' || c == '~' || c == '+' || c == '/';
 }
 
 /* Find the token; see authz.h for the answers. */

@@ -2,6 +2,7 @@
  * test_form.c: the urlencoded form parser, the Content-Type check and
  * the bearer header parser.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "http/authz.h"
@@ -69,6 +70,26 @@ static void content_types(void)
     ok(!lk_form_content_type_ok(NULL), "missing refused");
 }
 
+/* Every byte value as a one-character token: accepted exactly when
+ * RFC 7235's token68 allows it before the padding. */
+static void token68_bytes(void)
+{
+    static const char allowed[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
+                                  "nopqrstuvwxyz0123456789-._~+/";
+    char hdr[16];
+    const char *tok;
+    size_t n;
+    int c, wrong = 0;
+
+    for (c = 1; c < 256; c++) {
+        int want = strchr(allowed, c) != NULL;
+        snprintf(hdr, sizeof(hdr), "Bearer a%cb", c);
+        wrong += (lk_bearer_parse(hdr, &tok, &n) == LK_OK) != want &&
+                 c != ' ' && c != '\t';
+    }
+    ok(wrong == 0, "token68 characters, byte by byte (%d wrong)", wrong);
+}
+
 static void bearer(void)
 {
     const char *tok;
@@ -90,6 +111,7 @@ static void bearer(void)
        tok == NULL && n == 0, "junk after the token");
     ok(lk_bearer_parse("Bearer a=b", &tok, &n) == LK_ERR_INVALID,
        "'=' only at the end");
+    token68_bytes();
 }
 
 int main(void)
