@@ -521,15 +521,15 @@ static int serve_exec(int argc, char **argv)
         opts_free(&o);
         return 2;
     }
+    sigemptyset(&set);               /* before any thread starts, so */
+    sigaddset(&set, SIGINT);         /* that only sigwait sees them */
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
     if (start_log(&c, &o, (enum lk_log_level)lvl) != 0) {
         serve_cleanup(&c);
         opts_free(&o);
         return 2;
     }
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     if (server_config(&o, &sc, host, sizeof(host), err, sizeof(err)) ||
         serve_open(&c, &o, err, sizeof(err)))
