@@ -392,13 +392,77 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     return dispatch(st, method, url);
 }
 
+/* Append len bytes of s to the line at b (n used, cap in all). */
+static size_t put(char *b, size_t n, size_t cap, const char *s, size_t len)
+{
+    if (len > cap - n - 1)
+        len = cap - n - 1;
+    memcpy(b + n, s, len);
+    return n + len;
+}
+
+/* Append a non-negative number in decimal. */
+static size_t put_num(char *b, size_t n, size_t cap, long long v)
+{
+    char d[24];
+    size_t i = sizeof(d);
+
+    if (v < 0)
+        v = 0;
+    do {
+        d[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    return put(b, n, cap, d + i, sizeof(d) - i);
+}
+
+/* 1 if s is an HTTP token (RFC 9110 tchar), safe to log unquoted. */
+static int is_token(const char *s)
+{
+    if (*s == '\0')
+        return 0;
+    for (; *s != '\0'; s++)
+        if (!(((unsigned)(*s | 0x20) - 'a' < 26) ||
+              ((unsigned)*s - '0' < 10) || strchr("!#$%&'*+-.^_`|~", *s)))
+            return 0;
+    return 1;
+}
+
+/* The request's log line: method, path, status, microseconds, client.
+ * Built with appends rather than vsnprintf: it is written for every
+ * request. */
+static void log_request(const struct req_state *st, long long us,
+                        int aborted)
+{
+    char line[640], esc[300];
+    const char *m = st->req.method;
+    size_t n = 0, cap = sizeof(line);
+
+    n = put(line, n, cap, "method=", 7);
+    if (!is_token(m))
+        m = lk_log_escape(esc, sizeof(esc), m, strlen(m));
+    n = put(line, n, cap, m, strlen(m));
+    n = put(line, n, cap, " path=", 6);
+    lk_log_escape(esc, sizeof(esc), st->req.path, strlen(st->req.path));
+    n = put(line, n, cap, esc, strlen(esc));
+    n = put(line, n, cap, " status=", 8);
+    n = put_num(line, n, cap, st->resp.status);
+    n = put(line, n, cap, " us=", 4);
+    n = put_num(line, n, cap, us);
+    n = put(line, n, cap, " client=", 8);
+    n = put(line, n, cap, st->addr, strlen(st->addr));
+    if (aborted)
+        n = put(line, n, cap, " aborted=1", 10);
+    line[n] = '\0';
+    lk_log(LK_LOG_INFO, "%s", line);
+}
+
 /* Request finished (sent or aborted): log it and free the state. */
 static void on_completed(void *cls, struct MHD_Connection *conn,
                          void **con_cls, enum MHD_RequestTerminationCode t)
 {
     struct req_state *st = *con_cls;
     struct timespec end;
-    char path[256];
     long long us;
 
     (void)conn;
@@ -411,13 +475,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
     us = (long long)(end.tv_sec - st->start.tv_sec) * 1000000LL +
          (end.tv_nsec - st->start.tv_nsec) / 1000;
     if (st->req.path != NULL)
-        lk_log(LK_LOG_INFO, "method=%s path=%s status=%d us=%lld "
-               "client=%s%s", st->req.method,
-               lk_log_escape(path, sizeof(path), st->req.path,
-                             strlen(st->req.path)),
-               st->resp.status, us, st->addr,
-               t == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" :
-               " aborted=1");
+        log_request(st, us, t != MHD_REQUEST_TERMINATED_COMPLETED_OK);
     lk_resp_clear(&st->resp);
     if (st->body != NULL)
         lk_secure_free(st->body, st->cap);

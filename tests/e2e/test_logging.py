@@ -58,3 +58,15 @@ def test_bad_flush_value_refused(make_server):
     p = s.cli("serve", "--log-flush-ms", "5000", check=False)
     assert p.returncode == 2
     assert b"--log-flush-ms must be a number in 0..1000" in p.stderr
+
+
+def test_odd_method_logged_escaped(demo):
+    """A method that is not an HTTP token cannot forge log text."""
+    with socket.create_connection(("127.0.0.1", demo.port), timeout=10) as s:
+        s.sendall(b'G"\x01T /users/me HTTP/1.1\r\nHost: x\r\n'
+                  b"Connection: close\r\n\r\n")
+        while s.recv(4096):
+            pass
+    text = demo.log_text()
+    assert 'method="G\\"\\x01T" path="/users/me"' in text, text[-1500:]
+    assert "\x01" not in text
