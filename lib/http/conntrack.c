@@ -5,6 +5,7 @@
  * it closes the socket, so an fd in the list is never a reused one.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -16,6 +17,7 @@ struct lk_conn {
     struct lk_conn *prev, *next;
     int fd;
     int cut;                  /* already shut down by the reaper */
+    int answered;             /* the current request has its answer */
     time_t start;             /* monotonic seconds: request start */
 };
 
@@ -37,6 +39,23 @@ static time_t mono_now(void)
     return ts.tv_sec;
 }
 
+/* The 408 a cut request gets; no other thread writes to its socket
+ * (lk_conntrack_answer), and a client that does not read loses it. */
+static void send_timeout(int fd)
+{
+    static const char body[] = "{\"detail\":\"Request timeout\"}";
+    char msg[256];
+    int n = snprintf(msg, sizeof(msg),
+                     "HTTP/1.1 408 Request Timeout\r\n"
+                     "Content-Type: application/json\r\n"
+                     "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                     sizeof(body) - 1, body);
+
+    if (n > 0 && (size_t)n < sizeof(msg) &&
+        send(fd, msg, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+        return;                  /* the connection is cut all the same */
+}
+
 /* Shut down every connection over the limit; called with mu held. */
 static void reap(struct lk_conntrack *t, time_t now)
 {
@@ -45,11 +64,13 @@ static void reap(struct lk_conntrack *t, time_t now)
     for (c = t->head.next; c != &t->head; c = c->next) {
         if (c->cut || now - c->start < (time_t)t->limit_s)
             continue;
+        if (!c->answered)
+            send_timeout(c->fd);
         shutdown(c->fd, SHUT_RDWR);
         c->cut = 1;
         t->reaped++;
-        lk_log(LK_LOG_WARN, "event=request_timeout limit_s=%u",
-               t->limit_s);
+        lk_log(LK_LOG_WARN, "event=request_timeout limit_s=%u status=%s",
+               t->limit_s, c->answered ? "cut" : "408");
     }
 }
 
@@ -152,7 +173,21 @@ void lk_conntrack_park(struct lk_conntrack *t, struct lk_conn *c,
         return;
     pthread_mutex_lock(&t->mu);
     c->start = mono_now() + (time_t)grace_s;
+    c->answered = 0;
     pthread_mutex_unlock(&t->mu);
+}
+
+int lk_conntrack_answer(struct lk_conntrack *t, struct lk_conn *c)
+{
+    int ok;
+
+    if (c == NULL)
+        return 1;
+    pthread_mutex_lock(&t->mu);
+    ok = !c->cut;
+    c->answered = 1;
+    pthread_mutex_unlock(&t->mu);
+    return ok;
 }
 
 unsigned lk_conntrack_count(struct lk_conntrack *t)

@@ -5,8 +5,9 @@
  * them silently) and a total time per request (libmicrohttpd's timeout
  * is an idle timeout, which a client sending one byte a second never
  * reaches). A reaper thread shuts down the socket of a connection whose
- * current request has run longer than the limit; libmicrohttpd then
- * sees the connection fail and closes it in its own thread.
+ * current request has run longer than the limit, after sending a JSON
+ * 408 if the request has no answer yet; libmicrohttpd then sees the
+ * connection fail and closes it in its own thread.
  */
 #ifndef LATCHKEY_HTTP_CONNTRACK_H
 #define LATCHKEY_HTTP_CONNTRACK_H
@@ -33,6 +34,10 @@ void lk_conntrack_close(struct lk_conntrack *t, struct lk_conn *c);
  * idle timeout) before the next request's time starts to count. */
 void lk_conntrack_park(struct lk_conntrack *t, struct lk_conn *c,
                        unsigned grace_s);
+
+/* The current request is about to be answered: 1 if it may be, 0 if
+ * the reaper already cut the connection (and sent its 408). */
+int lk_conntrack_answer(struct lk_conntrack *t, struct lk_conn *c);
 
 /* Live connections now. */
 unsigned lk_conntrack_count(struct lk_conntrack *t);

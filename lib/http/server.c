@@ -164,6 +164,10 @@ static enum MHD_Result send_answer(struct req_state *st)
     int i;
 
     st->phase = PH_ANSWERED;
+    if (!lk_conntrack_answer(st->srv->track, st->tracked)) {
+        st->resp.status = 408;       /* what the reaper sent; log it */
+        return MHD_NO;
+    }
     mr = MHD_create_response_from_buffer(r->body_len, r->body,
                                          MHD_RESPMEM_PERSISTENT);
     if (mr == NULL)

@@ -167,6 +167,23 @@ def test_slow_clients_cut_and_others_served(make_server):
     assert s.get("/users/me", token=tok).status_code == 200
 
 
+def test_request_past_time_limit_gets_408_json(make_server):
+    """A request whose head is still arriving at --request-timeout gets
+    a JSON 408 before the connection is closed; the time counts from
+    the end of the previous request on a keep-alive connection."""
+    s = make_server(args=("--demo", "--request-timeout", "2"))
+    start = time.monotonic()
+    status, headers, body = raw(s, b"GET /users/me HTTP/1.1\r\nHost: x\r\n",
+                                timeout=10)
+    took = time.monotonic() - start
+    assert status == 408, (status, body)
+    assert headers.get("content-type") == "application/json"
+    assert json.loads(body) == {"detail": "Request timeout"}
+    assert 1.5 < took < 4.5, took
+    assert s.get("/openapi.json").status_code == 200
+    assert "event=request_timeout limit_s=2 status=408" in s.log_text()
+
+
 def test_thousand_keepalive_connections(make_server):
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < 1200:
