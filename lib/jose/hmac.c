@@ -101,15 +101,10 @@ enum lk_err lk_hmac_compute(const struct lk_hmac *h, const uint8_t *msg,
         SHA256_Update(&c, inner, n);
         SHA256_Final(out, &c);
         lk_secure_zero(&c, sizeof(c));
-    } else if (h->bits == 384) {
-        SHA512_CTX c = h->in.s512;
-        SHA384_Update(&c, msg, len);
-        SHA384_Final(inner, &c);
-        c = h->out.s512;
-        SHA384_Update(&c, inner, n);
-        SHA384_Final(out, &c);
-        lk_secure_zero(&c, sizeof(c));
     } else {
+        /* SHA-384 is SHA-512 with other initial values and a shorter
+         * output: OpenSSL's SHA384_Update and SHA384_Final are the
+         * SHA-512 functions, which write the length Init chose. */
         SHA512_CTX c = h->in.s512;
         SHA512_Update(&c, msg, len);
         SHA512_Final(inner, &c);
