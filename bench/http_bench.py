@@ -10,6 +10,11 @@ usage: /usr/bin/python3 bench/http_bench.py
 environment:
   BENCH_SECONDS       length of each wrk run (default 10)
   BENCH_CONNS         connection counts for GET /users/me (default 16,64,256)
+  BENCH_ROUNDS        rounds of the GET /users/me runs (default 3): each
+                      round runs every server once, one after another,
+                      so the machine's load drifts over all of them
+                      alike; the table gives medians and the median of
+                      the per-round ratios
   BENCH_LATCHKEY_BIN  the binary (default build/latchkey)
   BENCH_LATCHKEY_ARGS extra `latchkey serve` flags, e.g. "--workers 1"
   BENCH_SKIP          comma list of servers to skip: nginx,fastapi1,fastapi2
@@ -37,6 +42,7 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNS = [int(c) for c in
          os.environ.get("BENCH_CONNS", "16,64,256").split(",")]
 SKIP = set(filter(None, os.environ.get("BENCH_SKIP", "").split(",")))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 ME_BODY = (b'{"username":"janedoe","email":"janedoe@example.com",'
            b'"full_name":"Jane Doe","disabled":false}')
 LOGIN_CONNS = 8       # enough to keep every hashing worker busy
@@ -241,18 +247,69 @@ def check_me(port, token):
         return json.loads(r.read())
 
 
-def measure(srv, token):
-    """Every figure of one server, in bounded wrk runs."""
-    res = {"rss_idle": rss_kib(srv.proc.pid)}
+def cpu_ticks(root):
+    """Summed user + system CPU time (clock ticks) of a process tree."""
+    total = 0
+    for pid in tree_pids(root):
+        try:
+            stat = pathlib.Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total
+
+
+def wrk_cpu(srv, mode, conns, seconds, token, threads=2):
+    """A wrk run that also gives the server's CPU time per request."""
+    t0 = cpu_ticks(srv.proc.pid)
+    f = wrk(srv.port, mode, conns, seconds, token, threads)
+    ticks = cpu_ticks(srv.proc.pid) - t0
+    f["cpu_us"] = (ticks / os.sysconf("SC_CLK_TCK") * 1e6 /
+                   max(f["requests"], 1))
+    return f
+
+
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+def measure_me(servers, token, results):
+    """GET /users/me at each connection count: ROUNDS rounds, each
+    running every server once in turn. Each figure is the median over
+    the rounds; ratios[(name, c)] is the median of latchkey's per-round
+    ratio to server name."""
+    runs = {srv.name: {c: [] for c in CONNS} for srv in servers}
     for c in CONNS:
-        with RssSampler(srv.proc.pid) as s:
-            res[f"me_c{c}"] = wrk(srv.port, "me", c, SECONDS, token)
-        res["rss_load"] = max(res.get("rss_load", 0), s.peak)
-        print(f"  {srv.name} me c={c}: {res[f'me_c{c}']['rps']:.0f}/s",
-              file=sys.stderr)
+        for r in range(ROUNDS):
+            for srv in servers:
+                with RssSampler(srv.proc.pid) as s:
+                    f = wrk_cpu(srv, "me", c, SECONDS, token)
+                res = results[srv.name]
+                res["rss_load"] = max(res.get("rss_load", 0), s.peak)
+                runs[srv.name][c].append(f)
+                print(f"  round {r + 1} {srv.name} me c={c}: "
+                      f"{f['rps']:.0f}/s, {f['cpu_us']:.1f} us CPU/req",
+                      file=sys.stderr)
+    lk = runs["latchkey"]
+    for srv in servers:
+        for c in CONNS:
+            rs = runs[srv.name][c]
+            results[srv.name][f"me_c{c}"] = {
+                k: median([f[k] for f in rs])
+                for k in ("rps", "p50_us", "p99_us", "cpu_us", "non2xx")}
+            results["ratios"][(srv.name, c)] = median(
+                [a["rps"] / b["rps"] for a, b in zip(lk[c], rs)])
+
+
+def measure_rest(srv, token):
+    """The other figures of one server, in bounded wrk runs."""
+    res = {}
     with RssSampler(srv.proc.pid) as s:
-        res["me_c1000"] = wrk(srv.port, "me", MANY_CONNS,
-                              max(5, SECONDS // 2), token)
+        res["me_c1000"] = wrk_cpu(srv, "me", MANY_CONNS,
+                                  max(5, SECONDS // 2), token)
     res["rss_1000"] = s.peak
     res["me_storm_base"] = wrk(srv.port, "me", STORM_ME_CONNS, SECONDS,
                                token, threads=1)
@@ -304,38 +361,42 @@ def ratio(a, b):
 
 
 def rows(r):
-    """(label, key function, formatter, higher_is_better) of the table."""
+    """(label, key function, formatter, per-round ratio key or None) of
+    the table."""
     out = []
     for c in CONNS + [MANY_CONNS]:
         k = f"me_c{c}"
         out.append((f"GET /users/me c={c} req/s",
                     lambda x, k=k: x.get(k, {}).get("rps"),
-                    lambda v: f"{v:,.0f}", True))
+                    lambda v: f"{v:,.0f}", c if c in CONNS else None))
         out.append((f"GET /users/me c={c} p50",
-                    lambda x, k=k: x.get(k, {}).get("p50_us"), fmt_ms, False))
+                    lambda x, k=k: x.get(k, {}).get("p50_us"), fmt_ms, None))
         out.append((f"GET /users/me c={c} p99",
-                    lambda x, k=k: x.get(k, {}).get("p99_us"), fmt_ms, False))
+                    lambda x, k=k: x.get(k, {}).get("p99_us"), fmt_ms, None))
+        out.append((f"GET /users/me c={c} server CPU/request",
+                    lambda x, k=k: x.get(k, {}).get("cpu_us"),
+                    lambda v: f"{v:.1f} us", None))
     out += [
         (f"POST /token c={LOGIN_CONNS} logins/s",
          lambda x: x.get("login", {}).get("rps"),
-         lambda v: f"{v:.2f}", True),
+         lambda v: f"{v:.2f}", None),
         (f"GET /users/me c={STORM_ME_CONNS} p99, no logins",
-         lambda x: x.get("me_storm_base", {}).get("p99_us"), fmt_ms, False),
+         lambda x: x.get("me_storm_base", {}).get("p99_us"), fmt_ms, None),
         (f"GET /users/me c={STORM_ME_CONNS} p99, login storm",
-         lambda x: x.get("me_storm", {}).get("p99_us"), fmt_ms, False),
+         lambda x: x.get("me_storm", {}).get("p99_us"), fmt_ms, None),
         (f"GET /users/me c={STORM_ME_CONNS} req/s, login storm",
          lambda x: x.get("me_storm", {}).get("rps"),
-         lambda v: f"{v:,.0f}", True),
+         lambda v: f"{v:,.0f}", None),
         ("logins/s during the storm",
          lambda x: x.get("login_storm", {}).get("rps"),
-         lambda v: f"{v:.2f}", True),
+         lambda v: f"{v:.2f}", None),
         ("RSS idle", lambda x: x.get("rss_idle"),
-         lambda v: f"{v / 1024:.1f} MiB", False),
+         lambda v: f"{v / 1024:.1f} MiB", None),
         ("RSS peak under load", lambda x: x.get("rss_load"),
-         lambda v: f"{v / 1024:.1f} MiB", False),
+         lambda v: f"{v / 1024:.1f} MiB", None),
         (f"RSS peak with {MANY_CONNS} connections",
          lambda x: x.get("rss_1000"),
-         lambda v: f"{v / 1024:.1f} MiB", False),
+         lambda v: f"{v / 1024:.1f} MiB", None),
     ]
     return out
 
@@ -357,13 +418,16 @@ def table(results):
     lines = ["| figure | " + " | ".join(head) + " |",
              "| --- |" + " ---: |" * len(head)]
     lk = results["latchkey"]
-    for label, get, fmt, _ in rows(results):
+    for label, get, fmt, rkey in rows(results):
         cells = [fmt(get(results[n])) if get(results[n]) is not None
                  else "n/a" for n in names]
         for other in ("nginx", best):
             o = results.get(other, {}) if other else {}
-            cells.append(ratio(get(lk), get(o))
-                         if get(o) is not None else "n/a")
+            if rkey is not None and (other, rkey) in results["ratios"]:
+                cells.append(f"{results['ratios'][(other, rkey)]:.2f}")
+            else:
+                cells.append(ratio(get(lk), get(o))
+                             if get(o) is not None else "n/a")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     bc_per = (lk["bcrypt_before"][0] + lk["bcrypt_after"][0]) / 2
     bc_limit = bc_per * os.cpu_count()
@@ -376,39 +440,80 @@ def table(results):
     storm = ratio(lk["me_storm"]["p99_us"], lk["me_storm_base"]["p99_us"])
     lines.append(f"latchkey GET /users/me p99 during the login storm / "
                  f"without logins: {storm}.")
+    lines += [""] + goals(results, best, lk["login"]["rps"] / bc_limit)
     return "\n".join(lines)
 
 
+def goals(results, best, login_share):
+    """Issue 7's goals against this run, as a Markdown table."""
+    def span(other):
+        rs = [results["ratios"][(other, c)] for c in CONNS
+              if (other, c) in results["ratios"]]
+        return (min(rs), max(rs)) if rs else None
+
+    lk = results["latchkey"]
+    storm = lk["me_storm"]["p99_us"] / lk["me_storm_base"]["p99_us"]
+    rows = [("| goal | result | met |", None), ("| --- | --- | --- |", None)]
+    for other, want in (("nginx", 0.8), (best, 15.0)):
+        sp = span(other) if other else None
+        if sp:
+            rows.append((f"| GET /users/me >= {want:g}x {other} | "
+                         f"{sp[0]:.2f}-{sp[1]:.2f} | ", sp[0] >= want))
+    rows.append((f"| logins >= 0.9 of the bcrypt limit | "
+                 f"{login_share:.2f} | ", login_share >= 0.9))
+    rows.append((f"| p99 during a login storm <= 2x | {storm:.2f}x | ",
+                 storm <= 2.0))
+    rows.append((f"| RSS idle < 16 MiB | {lk['rss_idle'] / 1024:.1f} MiB | ",
+                 lk["rss_idle"] < 16 * 1024))
+    rows.append((f"| RSS with {MANY_CONNS} connections < 64 MiB | "
+                 f"{lk['rss_1000'] / 1024:.1f} MiB | ",
+                 lk["rss_1000"] < 64 * 1024))
+    return [t if met is None else t + ("yes |" if met else "no |")
+            for t, met in rows]
+
+
+def start_all(tmp, secret):
+    """latchkey first (its token is the one every server checks), then
+    the others that are not skipped; all run side by side, idle while
+    another is measured."""
+    servers = [start_latchkey(tmp, secret)]
+    starters = [("nginx", lambda: start_nginx(tmp)),
+                ("fastapi1", lambda: start_fastapi(tmp, secret, 1)),
+                ("fastapi2", lambda: start_fastapi(tmp, secret, 2))]
+    for name, start in starters:
+        if name not in SKIP:
+            servers.append(start())
+    return servers
+
+
 def main():
-    results = {}
+    results = {"ratios": {}}
     secret = secrets.token_hex(32)
     print(f"machine: {machine()}", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="lk-bench-") as d:
         tmp = pathlib.Path(d)
-        srv = start_latchkey(tmp, secret)
+        servers = []
         try:
-            token = get_token(srv.port)
-            body = check_me(srv.port, token)
-            results["latchkey"] = measure(srv, token)
-        finally:
-            srv.stop()
-        starters = [("nginx", lambda: start_nginx(tmp)),
-                    ("fastapi1", lambda: start_fastapi(tmp, secret, 1)),
-                    ("fastapi2", lambda: start_fastapi(tmp, secret, 2))]
-        for name, start in starters:
-            if name in SKIP:
-                continue
-            srv = start()
-            try:
+            servers = start_all(tmp, secret)
+            token = get_token(servers[0].port)
+            body = check_me(servers[0].port, token)
+            for srv in servers:
                 if check_me(srv.port, token) != body:
-                    raise RuntimeError(f"{name}: different /users/me body")
-                results[name] = measure(srv, token)
-            finally:
+                    raise RuntimeError(f"{srv.name}: different /users/me")
+                results[srv.name] = {"rss_idle": rss_kib(srv.proc.pid)}
+            measure_me(servers, token, results)
+            for srv in servers:
+                results[srv.name].update(measure_rest(srv, token))
+        finally:
+            for srv in servers:
                 srv.stop()
     print(f"\nMachine: {machine()}. Client (wrk) and servers share these "
-          f"cores. Each wrk run {SECONDS} s.\n")
+          f"cores. Each wrk run {SECONDS} s; GET /users/me figures are "
+          f"medians of {ROUNDS} rounds.\n")
     print(table(results))
     if os.environ.get("BENCH_JSON"):
+        results["ratios"] = {f"{n}@{c}": v for (n, c), v
+                             in results["ratios"].items()}
         pathlib.Path(os.environ["BENCH_JSON"]).write_text(
             json.dumps({"results": results}, indent=1))
 
