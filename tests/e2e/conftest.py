@@ -5,9 +5,17 @@ With LATCHKEY_TEST_DATABASE_URL set (an admin URL of a throw-away
 PostgreSQL cluster, see scripts/pg_cluster.sh and `make e2e-pg`), every
 data directory gets its own fresh PostgreSQL database, and the servers
 and `latchkey user`/`db` commands of the tests use it through
---database; otherwise they use the SQLite file in the data directory."""
+--database; otherwise they use the SQLite file in the data directory.
+
+With LATCHKEY_VALGRIND=1 (`make test-valgrind`), every latchkey process
+started here (servers, and the commands run through run_latchkey and
+run_cli) runs under valgrind memcheck, with a log file of its own; a
+memory error or definite leak fails the test, log included. Waits for
+the server grow by SLOW there, since valgrind starts in seconds and
+runs the code several times slower."""
 import os
 import pathlib
+import re
 import signal
 import socket
 import sqlite3
@@ -25,6 +33,12 @@ BIN = os.environ.get("LATCHKEY_BIN", str(ROOT / "build" / "latchkey"))
 SHARED = pathlib.Path(os.environ.get("LATCHKEY_SHARED",
                                      str(ROOT.parent / "shared")))
 SANITIZED = os.environ.get("LATCHKEY_SANITIZED") == "1"
+VALGRIND = os.environ.get("LATCHKEY_VALGRIND") == "1"
+SLOW = 10 if VALGRIND else 1     # time bounds are multiplied by this
+HTTP_TIMEOUT = 30 * SLOW
+MEMCHECK = ["valgrind", "--quiet", "--error-exitcode=99",
+            "--leak-check=full", "--errors-for-leak-kinds=definite",
+            "--show-leak-kinds=definite"]
 LOG_FLUSH_WAIT = 0.3   # > the server's default --log-flush-ms of 100
 
 
@@ -32,6 +46,51 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def memcheck(cmd, log_file):
+    """cmd under valgrind memcheck writing to log_file (%p: the pid)
+    when LATCHKEY_VALGRIND=1, else cmd."""
+    if not VALGRIND:
+        return list(cmd)
+    return MEMCHECK + [f"--log-file={log_file}"] + list(cmd)
+
+
+# With --quiet, valgrind writes only errors, leaks and warnings; an
+# error or leak starts with an unindented line that is not a warning.
+_VG_LINE = re.compile(r"^==\d+== (\S.*)$", re.M)
+
+
+def memcheck_findings(log_files):
+    """The text of the valgrind logs that report an error or a
+    definite leak, or "" when there is none."""
+    bad = []
+    for f in log_files:
+        try:
+            text = pathlib.Path(f).read_text(errors="replace")
+        except OSError:
+            continue
+        heads = [h for h in _VG_LINE.findall(text)
+                 if not h.lower().startswith("warning")]
+        if heads or "definitely lost" in text or \
+                re.search(r"ERROR SUMMARY: [1-9]", text):
+            bad.append(f"--- {f}\n{text}")
+    return "\n".join(bad)
+
+
+def run_latchkey(args, timeout=60, **kw):
+    """subprocess.run([BIN] + args), under memcheck when
+    LATCHKEY_VALGRIND=1 (failing on any finding); the timeout grows
+    by SLOW."""
+    if not VALGRIND:
+        return subprocess.run([BIN] + list(args), timeout=timeout, **kw)
+    with tempfile.NamedTemporaryFile(prefix="latchkey-memcheck-",
+                                     suffix=".log") as log:
+        p = subprocess.run(memcheck([BIN] + list(args), log.name),
+                           timeout=timeout * SLOW, **kw)
+        found = memcheck_findings([log.name])
+    assert not found, f"memcheck: latchkey {args}:\n{found}"
+    return p
 
 
 PG_ADMIN_URL = os.environ.get("LATCHKEY_TEST_DATABASE_URL") or None
@@ -123,10 +182,9 @@ def run_cli(args, data_dir, stdin=b"", env=None, check=True):
     full_env = dict(os.environ)
     full_env.update(env or {})
     args = list(args)
-    p = subprocess.run([BIN] + args + ["--data-dir", str(data_dir)] +
-                       store_args(args, data_dir),
-                       input=stdin, capture_output=True, env=full_env,
-                       timeout=60)
+    p = run_latchkey(args + ["--data-dir", str(data_dir)] +
+                     store_args(args, data_dir),
+                     input=stdin, capture_output=True, env=full_env)
     if check and p.returncode != 0:
         raise AssertionError(f"latchkey {args} failed: {p.stderr!r}")
     return p
@@ -144,12 +202,16 @@ class Server:
         self.port = None
         self.proc = None
         self.log_path = self.data_dir.parent / (self.data_dir.name + ".log")
+        # one memcheck log per process (%p), beside the server's log
+        self.memcheck_pattern = self.data_dir.name + ".memcheck.*.log"
 
     @property
     def url(self):
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout=20):
+        """Start and wait until the port accepts connections (timeout
+        seconds, times SLOW)."""
         self.port = free_port()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.log = open(self.log_path, "ab")
@@ -158,9 +220,11 @@ class Server:
         if "--database" not in self.args and \
                 database_for(self.data_dir) is not None:
             cmd += ["--database", database_for(self.data_dir)]
+        cmd = memcheck(cmd, self.data_dir.parent /
+                       self.memcheck_pattern.replace("*", "%p"))
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=self.log,
                                      env=self.env)
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout * SLOW
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError(
@@ -177,7 +241,7 @@ class Server:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:
-                self.proc.wait(timeout=20)
+                self.proc.wait(timeout=20 * SLOW)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
@@ -197,6 +261,12 @@ class Server:
         except OSError:
             return ""
 
+    def memcheck_text(self):
+        """What memcheck found in this server's processes ("" when
+        nothing, or when not under valgrind)."""
+        return memcheck_findings(sorted(
+            self.data_dir.parent.glob(self.memcheck_pattern)))
+
     def cli(self, *args, stdin=b"", check=True):
         return run_cli(args, self.data_dir, stdin=stdin, env=self.env,
                        check=check)
@@ -207,7 +277,8 @@ class Server:
     def login(self, username="janedoe", password="hashsecret", **extra):
         data = {"username": username, "password": password}
         data.update(extra)
-        return requests.post(self.url + "/token", data=data, timeout=30)
+        return requests.post(self.url + "/token", data=data,
+                             timeout=HTTP_TIMEOUT)
 
     def token(self, username="janedoe", password="hashsecret", **extra):
         r = self.login(username, password, **extra)
@@ -218,7 +289,8 @@ class Server:
         h = dict(headers or {})
         if token is not None:
             h["Authorization"] = "Bearer " + token
-        return requests.get(self.url + path, headers=h, timeout=30)
+        return requests.get(self.url + path, headers=h,
+                            timeout=HTTP_TIMEOUT)
 
 
 @pytest.fixture
@@ -249,12 +321,15 @@ def make_server(tmpdir_path):
 
 
 def _teardown_servers(servers):
-    """Stop every server and check it exited cleanly."""
+    """Stop every server and check it exited cleanly (and, under
+    valgrind, that memcheck found nothing in any of its processes)."""
     for s in servers:
         if s.proc is not None:
             rc = s.stop()
             assert rc == 0, f"server exit status {rc}: " + \
-                s.log_text()[-3000:]
+                s.log_text()[-3000:] + s.memcheck_text()[-20000:]
+        found = s.memcheck_text()
+        assert not found, "memcheck:\n" + found[-20000:]
         text = s.log_text()
         assert "ERROR: AddressSanitizer" not in text, text[-5000:]
         assert "runtime error:" not in text, text[-5000:]
