@@ -3,43 +3,46 @@ acknowledged survive `kill -9` of the server at any moment, and the
 store stays intact."""
 import signal
 import sqlite3
-import subprocess
 import threading
 import time
 
 import pytest
 import requests
 
-from conftest import BIN, database_for, store_args, store_query
+from conftest import (HTTP_TIMEOUT, SLOW, database_for, run_latchkey,
+                      store_args, store_query)
 
 OLD = ("pbkdf2_sha256$1$CaseSalt000001$"
        "8yWbWMEwEoTVQRcrngTSL9iQU6V6+ONZRjxCXwfh4vo=")
 PW = "case-pass-22"
 
 
-def stream_user_changes(server, stop, acked):
+def stream_user_changes(server, stop, acked, failed):
     """Add and disable users through the CLI until told to stop;
-    record each change whose command exited 0."""
+    record each change whose command exited 0 (and, under valgrind,
+    each memcheck finding in failed)."""
     n = 0
-    while not stop.is_set() and n < 400:
-        name = f"new{n}"
-        p = subprocess.run([BIN, "user", "add", name, "--data-dir",
-                            str(server.data_dir),
-                            "--password-bcrypt-cost", "4"] +
-                           store_args(["user"], server.data_dir),
-                           input=b"pw-" +
-                           name.encode() + b"\n", capture_output=True,
-                           timeout=60)
-        if p.returncode == 0:
-            acked.append(("add", name))
-        if n % 3 == 0:
-            p = subprocess.run([BIN, "user", "disable", name, "--data-dir",
-                                str(server.data_dir)] +
-                               store_args(["user"], server.data_dir),
-                               capture_output=True, timeout=60)
+    try:
+        while not stop.is_set() and n < 400:
+            name = f"new{n}"
+            p = run_latchkey(["user", "add", name, "--data-dir",
+                              str(server.data_dir),
+                              "--password-bcrypt-cost", "4"] +
+                             store_args(["user"], server.data_dir),
+                             input=b"pw-" + name.encode() + b"\n",
+                             capture_output=True)
             if p.returncode == 0:
-                acked.append(("disable", name))
-        n += 1
+                acked.append(("add", name))
+            if n % 3 == 0:
+                p = run_latchkey(["user", "disable", name, "--data-dir",
+                                  str(server.data_dir)] +
+                                 store_args(["user"], server.data_dir),
+                                 capture_output=True)
+                if p.returncode == 0:
+                    acked.append(("disable", name))
+            n += 1
+    except AssertionError as e:
+        failed.append(str(e))
 
 
 def stream_logins(server, users, stop, upgraded):
@@ -47,7 +50,7 @@ def stream_logins(server, users, stop, upgraded):
         if stop.is_set():
             return
         try:
-            r = requests.post(server.url + "/token", timeout=30,
+            r = requests.post(server.url + "/token", timeout=HTTP_TIMEOUT,
                               data={"username": u, "password": PW})
         except requests.RequestException:
             return          # the server was killed mid-request
@@ -64,16 +67,16 @@ def test_kill_9_during_changes(make_server, kill_after):
         s.cli("user", "add", u, "--password-hash", OLD)
     s.start()
     stop = threading.Event()
-    acked, upgraded = [], []
+    acked, upgraded, failed = [], [], []
     threads = [threading.Thread(target=stream_user_changes,
-                                args=(s, stop, acked)),
+                                args=(s, stop, acked, failed)),
                threading.Thread(target=stream_logins,
                                 args=(s, users[:30], stop, upgraded)),
                threading.Thread(target=stream_logins,
                                 args=(s, users[30:], stop, upgraded))]
     for t in threads:
         t.start()
-    time.sleep(kill_after)
+    time.sleep(kill_after * SLOW)     # valgrind: each command takes 1-2 s
     s.proc.send_signal(signal.SIGKILL)
     s.proc.wait()
     stop.set()
@@ -81,6 +84,7 @@ def test_kill_9_during_changes(make_server, kill_after):
         t.join()
     s.proc = None
     s.log.close()
+    assert not failed, failed
     assert acked and upgraded, (len(acked), len(upgraded))
 
     if database_for(s.data_dir) is None:

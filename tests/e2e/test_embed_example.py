@@ -10,6 +10,7 @@ import subprocess
 import pytest
 import requests
 
+from conftest import run_latchkey
 from proc_helpers import ROOT, Server, latchkey_bin
 
 SECRET = "embed-example-secret-0123456789abcdef0123456789"
@@ -24,9 +25,8 @@ def example_bin():
 
 
 def cli(data_dir, *args, stdin=None):
-    p = subprocess.run([latchkey_bin(), "user", *args, "--data-dir",
-                        str(data_dir)], input=stdin, capture_output=True,
-                       text=True, timeout=60)
+    p = run_latchkey(["user", *args, "--data-dir", str(data_dir)],
+                     input=stdin, capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     return p.stdout
 

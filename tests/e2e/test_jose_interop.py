@@ -7,24 +7,20 @@ Runs the binary named by LATCHKEY_BIN (default build/latchkey).
 import hashlib
 import hmac
 import json
-import os
-import pathlib
-import subprocess
 import time
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-BIN = os.environ.get("LATCHKEY_BIN", str(ROOT / "build" / "latchkey"))
+from conftest import run_latchkey
+
 ALGS = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
         "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]
 
 
 def run(*args, stdin=""):
-    return subprocess.run([BIN, *args], input=stdin.encode(),
-                          capture_output=True, timeout=60)
+    return run_latchkey(args, input=stdin.encode(), capture_output=True)
 
 
 def claims():

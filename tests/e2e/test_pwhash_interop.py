@@ -8,14 +8,12 @@ the `hash` subcommand makes every test fail with that reason; nothing is
 skipped silently.
 """
 import os
-import pathlib
 import re
-import subprocess
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-BIN = os.environ.get("LATCHKEY_BIN", str(ROOT / "build" / "latchkey"))
+from conftest import BIN, run_latchkey
+
 PASSWORD = "pässwörd 🔐 long enough".encode("utf-8")
 
 # Low costs keep the run short; each scheme's own default is tested by
@@ -26,8 +24,7 @@ FAST = ["--password-bcrypt-cost", "5", "--password-argon2-memory", "1024",
 
 
 def run(args, stdin=b""):
-    return subprocess.run([BIN, "hash", *args], input=stdin,
-                          capture_output=True, timeout=60)
+    return run_latchkey(["hash", *args], input=stdin, capture_output=True)
 
 
 @pytest.fixture(scope="module")
@@ -176,6 +173,6 @@ def test_verify_exit_codes_and_info(latchkey):
     r = run(["info", tutorial, "--password-bcrypt-cost", "13"])
     assert r.stdout == b"scheme=bcrypt variant=2a cost=12 upgrade=yes\n"
     env = dict(os.environ, LATCHKEY_PASSWORD_DEFAULT="argon2id")
-    r = subprocess.run([BIN, "hash", "info", tutorial], env=env,
-                       capture_output=True, timeout=60)
+    r = run_latchkey(["hash", "info", tutorial], env=env,
+                     capture_output=True)
     assert r.stdout.endswith(b"upgrade=yes\n")

@@ -2,20 +2,19 @@
 publishes them at /.well-known/jwks.json, and rotates keys without
 logging anyone out."""
 import json
-import subprocess
 
 import jwt
 import pytest
 
-from conftest import BIN
+from conftest import run_latchkey
 
 JANE = {"username": "janedoe", "email": "janedoe@example.com",
         "full_name": "Jane Doe", "disabled": False}
 
 
 def keygen(path, alg):
-    subprocess.run([BIN, "keys", "generate", "--alg", alg, "--out",
-                    str(path)], check=True, capture_output=True, timeout=60)
+    run_latchkey(["keys", "generate", "--alg", alg, "--out", str(path)],
+                 check=True, capture_output=True)
     assert path.stat().st_mode & 0o777 == 0o600
     return path
 
