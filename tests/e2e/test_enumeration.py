@@ -6,7 +6,9 @@ wide margin, rather than against a fixed time."""
 import statistics
 import time
 
-from conftest import store_query
+import pytest
+
+from conftest import VALGRIND, store_query
 
 
 def median_login(server, user, password, n=5):
@@ -37,6 +39,14 @@ def test_same_answer_and_similar_work(make_server):
     assert len(b1) == 1 and next(iter(b1))[0] == 401
     # A bcrypt cost-12 verify dominates each login; skipping it would make
     # a login tens of times faster than the others.
-    for t in (unknown, broken, legacy):
+    for t in (unknown, broken):
         assert 0.5 * wrong < t < 2.0 * wrong, (wrong, unknown, broken,
                                                legacy)
+    if VALGRIND:
+        pytest.skip("legacy timing not comparable under valgrind, which "
+                    "slows PBKDF2 far more than bcrypt: the hash's 36000 "
+                    "iterations alone take about one bcrypt-12 verify "
+                    "there (measured: legacy 1.9x a wrong password with "
+                    "the padding verify, it would be ~0.9x without)")
+    assert 0.5 * wrong < legacy < 2.0 * wrong, (wrong, unknown, broken,
+                                                legacy)
