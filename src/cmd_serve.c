@@ -396,9 +396,9 @@ static int wait_for_signal(const sigset_t *set)
 
 static void serve_cleanup(struct serve_ctx *c)
 {
+    if (c->warm_started)               /* it hashes on the server's */
+        pthread_join(c->warm, NULL);   /* threads: join it first */
     lk_server_stop(c->server);
-    if (c->warm_started)
-        pthread_join(c->warm, NULL);
     lk_app_free(c->app);
     lk_pwpolicy_free(c->policy);
     lk_keyset_free(c->keys);
@@ -462,8 +462,6 @@ static int serve_open(struct serve_ctx *c, const struct opts_result *r,
            LATCHKEY_VERSION, store_desc, key_src,
            lk_jws_alg_name(lk_jwk_alg(lk_keyset_signing_key(c->keys))),
            ttl);
-    c->warm_started = pthread_create(&c->warm, NULL, warm_dummy,
-                                     c->policy) == 0;
     if (OPT("demo") && seed_demo(c->store, err, errlen) != 0)
         return -1;
     return setup_app(c, r, (int64_t)ttl, (int64_t)leeway, err, errlen);
@@ -537,6 +535,8 @@ static int serve_exec(int argc, char **argv)
     raise_nofile(sc.conn_max ? sc.conn_max : 4096);
     if (lk_server_start(c.app, &sc, &c.server, err, sizeof(err)) != LK_OK)
         goto out;
+    c.warm_started = pthread_create(&c.warm, NULL, warm_dummy,
+                                    c.policy) == 0;
     lk_log(LK_LOG_INFO, "event=listening address=%s:%u demo=%s "
            "docs=http://%s:%u/docs/swagger", host,
            lk_server_port(c.server), OPT("demo") ? "yes" : "no", host,

@@ -68,6 +68,18 @@ enum lk_err lk_pwpolicy_set(struct lk_pwpolicy *p, const char *name,
 enum lk_err lk_pwpolicy_finish(struct lk_pwpolicy *p, char *err,
                                size_t errlen);
 
+/* Where hash computations run. Each hash and verify (dummy included)
+ * calls run(ctx, fn, arg), which must call fn(arg) once, on any thread,
+ * and return after it did: `serve` runs them on threads of the lowest
+ * CPU priority, while the rest of a login (the store, the log) stays at
+ * normal priority and so never holds a lock that a bearer request
+ * waits for at idle priority. NULL (the default) calls fn directly.
+ * Set it before other threads use the policy. */
+typedef void (*lk_pw_task_fn)(void *arg);
+typedef void (*lk_pw_runner_fn)(void *ctx, lk_pw_task_fn fn, void *arg);
+void lk_pwpolicy_set_runner(struct lk_pwpolicy *p, lk_pw_runner_fn run,
+                            void *ctx);
+
 /* The option that sets the main cost of a scheme's new hashes
  * ("bcrypt-cost", "argon2-time", "pbkdf2-iterations"), or NULL. */
 const char *lk_pw_cost_option(const char *scheme);

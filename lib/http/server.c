@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <sched.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,8 @@
 struct lk_server {
     struct lk_app *app;
     struct MHD_Daemon *d;
-    struct lk_workpool *pool;
+    struct lk_workpool *pool;          /* logins */
+    struct lk_workpool *hashers;       /* their hashes, low priority */
     struct lk_conntrack *track;
     size_t body_max, url_max, header_bytes_max;
     unsigned headers_max, conn_max, idle_s;
@@ -62,8 +64,13 @@ struct hdr_count {
 
 /* Password hashing yields the CPU to the HTTP threads: bearer requests
  * keep their latency while logins run at full speed on idle cores.
- * SCHED_IDLE (Linux) makes a waking HTTP thread preempt a hashing one
- * at once, which nice 19 alone does not; nice 19 is the fallback. */
+ * Only the hash itself runs at low priority, on threads of its own
+ * (the policy's runner): a login's store and log work stays at normal
+ * priority, because a preempted low-priority thread holding a lock that
+ * an HTTP thread needs stalls that thread for milliseconds. SCHED_IDLE
+ * (Linux) makes a waking HTTP thread preempt a hashing one at once,
+ * which nice 19, the fallback, does not. A thread cannot raise its
+ * priority again without privilege, hence the separate threads. */
 #define WORKER_NICE 19
 
 static void yield_to_http(void)
@@ -75,6 +82,32 @@ static void yield_to_http(void)
         return;
 #endif
     setpriority(PRIO_PROCESS, 0, WORKER_NICE);
+}
+
+struct hash_job {
+    lk_pw_task_fn fn;
+    void *arg;
+};
+
+/* A hashing thread's job: low priority (idempotent), then the hash. */
+static void hash_job_run(void *arg)
+{
+    struct hash_job *j = arg;
+
+    pthread_setname_np(pthread_self(), "lk-hash");
+    yield_to_http();
+    j->fn(j->arg);
+}
+
+/* The policy's runner: the hash on a hashing thread, or right here if
+ * their queue is full (it holds one job per login worker, so only if
+ * something else hashes too). */
+static void run_hash(void *ctx, lk_pw_task_fn fn, void *arg)
+{
+    struct hash_job j = {fn, arg};
+
+    if (lk_workpool_call(ctx, hash_job_run, &j) != LK_OK)
+        fn(arg);
 }
 
 enum phase { PH_RECEIVING, PH_WORKING, PH_ANSWERED };
@@ -187,7 +220,7 @@ static void run_job(void *arg)
 {
     struct req_state *st = arg;
 
-    yield_to_http();
+    pthread_setname_np(pthread_self(), "lk-login");
     lk_app_run(st->srv->app, st->slot, &st->req, &st->resp);
     atomic_store(&st->done, 1);
     MHD_resume_connection(st->conn);
@@ -597,8 +630,26 @@ static void server_free(struct lk_server *s)
     if (s->d != NULL)
         MHD_stop_daemon(s->d);
     lk_workpool_free(s->pool);
+    if (s->hashers != NULL && s->app->policy != NULL)
+        lk_pwpolicy_set_runner(s->app->policy, NULL, NULL);
+    lk_workpool_free(s->hashers);
     lk_conntrack_free(s->track);
     free(s);
+}
+
+/* The login workers, and as many hashing threads, which the app's
+ * password policy then runs its hashes on. */
+static enum lk_err start_pools(struct lk_server *s, unsigned workers,
+                               unsigned queue_max)
+{
+    enum lk_err rc = lk_workpool_new(workers, queue_max, &s->pool);
+
+    if (rc == LK_OK && s->app->policy != NULL) {
+        rc = lk_workpool_new(workers, workers + 8, &s->hashers);
+        if (rc == LK_OK)
+            lk_pwpolicy_set_runner(s->app->policy, run_hash, s->hashers);
+    }
+    return rc;
 }
 
 enum lk_err lk_server_start(struct lk_app *app,
@@ -626,8 +677,7 @@ enum lk_err lk_server_start(struct lk_app *app,
     if (rc == LK_OK && (ss.ss_family == AF_INET6))
         flags |= MHD_USE_IPv6;
     if (rc == LK_OK)
-        rc = lk_workpool_new(workers, cfg->queue_max ? cfg->queue_max : 256,
-                             &s->pool);
+        rc = start_pools(s, workers, cfg->queue_max ? cfg->queue_max : 256);
     if (rc == LK_OK)
         rc = lk_conntrack_new(cfg->request_timeout_s ?
                               cfg->request_timeout_s : 30, &s->track);

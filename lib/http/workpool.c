@@ -96,6 +96,47 @@ enum lk_err lk_workpool_submit(struct lk_workpool *p, lk_job_fn fn,
     return rc;
 }
 
+/* A job whose caller waits for it (lk_workpool_call). */
+struct call {
+    lk_job_fn fn;
+    void *arg;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int done;
+};
+
+static void call_job(void *arg)
+{
+    struct call *c = arg;
+
+    c->fn(c->arg);
+    pthread_mutex_lock(&c->mu);
+    c->done = 1;
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+}
+
+enum lk_err lk_workpool_call(struct lk_workpool *p, lk_job_fn fn,
+                             void *arg)
+{
+    struct call c;
+    enum lk_err rc;
+
+    c.fn = fn;
+    c.arg = arg;
+    c.done = 0;
+    pthread_mutex_init(&c.mu, NULL);
+    pthread_cond_init(&c.cv, NULL);
+    rc = lk_workpool_submit(p, call_job, &c);
+    pthread_mutex_lock(&c.mu);
+    while (rc == LK_OK && !c.done)
+        pthread_cond_wait(&c.cv, &c.mu);
+    pthread_mutex_unlock(&c.mu);
+    pthread_cond_destroy(&c.cv);
+    pthread_mutex_destroy(&c.mu);
+    return rc;
+}
+
 void lk_workpool_free(struct lk_workpool *p)
 {
     unsigned i;

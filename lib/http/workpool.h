@@ -20,6 +20,11 @@ enum lk_err lk_workpool_new(unsigned threads, unsigned queue_max,
 enum lk_err lk_workpool_submit(struct lk_workpool *p, lk_job_fn fn,
                                void *arg);
 
+/* Run fn(arg) on the pool and return when it has returned;
+ * LK_ERR_BUSY (fn not run) when the queue is full or stopping. */
+enum lk_err lk_workpool_call(struct lk_workpool *p, lk_job_fn fn,
+                             void *arg);
+
 /* Run the queued jobs to the end, then stop the threads and free. */
 void lk_workpool_free(struct lk_workpool *p);
 

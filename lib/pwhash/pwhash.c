@@ -212,6 +212,72 @@ enum lk_err lk_pwpolicy_finish(struct lk_pwpolicy *p, char *err,
     return LK_OK;
 }
 
+void lk_pwpolicy_set_runner(struct lk_pwpolicy *p, lk_pw_runner_fn run,
+                            void *ctx)
+{
+    p->runner = run;
+    p->runner_ctx = ctx;
+}
+
+/* One hash computation, packed so that the policy's runner can carry
+ * it to another thread: verify when stored is set, else hash. */
+struct hash_task {
+    enum pw_id id;
+    const struct lk_pwpolicy *p;
+    const uint8_t *pw;
+    size_t pwlen;
+    const char *stored;
+    size_t n;
+    struct pw_params *pp;
+    char *out, *err;
+    size_t cap, errlen;
+    enum lk_err rc;
+};
+
+static void hash_task_run(void *arg)
+{
+    struct hash_task *t = arg;
+    const struct pw_ops *ops = pw_schemes[t->id].ops;
+
+    t->rc = t->stored != NULL ?
+        ops->verify(t->id, t->pw, t->pwlen, t->stored, t->n, t->pp,
+                    t->err, t->errlen) :
+        ops->hash(t->id, t->p, t->pw, t->pwlen, t->out, t->cap, t->err,
+                  t->errlen);
+}
+
+static enum lk_err run_task(const struct lk_pwpolicy *p,
+                            struct hash_task *t)
+{
+    if (p->runner != NULL)
+        p->runner(p->runner_ctx, hash_task_run, t);
+    else
+        hash_task_run(t);
+    return t->rc;
+}
+
+static enum lk_err run_hash(const struct lk_pwpolicy *p, enum pw_id id,
+                            const uint8_t *pw, size_t pwlen, char *out,
+                            size_t cap, char *err, size_t errlen)
+{
+    struct hash_task t = {id, p, pw, pwlen, NULL, 0, NULL, out, err,
+                          cap, errlen, LK_ERR_CRYPTO};
+
+    return run_task(p, &t);
+}
+
+static enum lk_err run_verify(const struct lk_pwpolicy *p, enum pw_id id,
+                              const uint8_t *pw, size_t pwlen,
+                              const char *stored, size_t n,
+                              struct pw_params *pp, char *err,
+                              size_t errlen)
+{
+    struct hash_task t = {id, p, pw, pwlen, stored, n, pp, NULL, err, 0,
+                          errlen, LK_ERR_CRYPTO};
+
+    return run_task(p, &t);
+}
+
 /* Copy the dummy hash of the default scheme into out, making it on
  * first use: programs that never need it (the CLI) skip its cost. */
 static void dummy_hash(const struct lk_pwpolicy *cp, char *out, size_t cap)
@@ -220,9 +286,8 @@ static void dummy_hash(const struct lk_pwpolicy *cp, char *out, size_t cap)
 
     pthread_mutex_lock(&p->dummy_mu);
     if (p->dummy[0] == '\0' &&
-        pw_schemes[p->def].ops->hash(p->def, p, dummy_pw,
-                                     sizeof(dummy_pw) - 1, p->dummy,
-                                     sizeof(p->dummy), NULL, 0) != LK_OK)
+        run_hash(p, p->def, dummy_pw, sizeof(dummy_pw) - 1, p->dummy,
+                 sizeof(p->dummy), NULL, 0) != LK_OK)
         p->dummy[0] = '\0';
     snprintf(out, cap, "%s", p->dummy);
     pthread_mutex_unlock(&p->dummy_mu);
@@ -240,8 +305,7 @@ enum lk_err lk_pw_hash(const struct lk_pwpolicy *p,
                          "policy changed: call lk_pwpolicy_finish first");
     if ((rc = check_password(pw, pwlen, err, errlen)) != LK_OK)
         return rc;
-    return pw_schemes[p->def].ops->hash(p->def, p, pw, pwlen, out, cap,
-                                        err, errlen);
+    return run_hash(p, p->def, pw, pwlen, out, cap, err, errlen);
 }
 
 /* Identify, check enablement and bounds of a stored string. */
@@ -290,8 +354,8 @@ enum lk_err lk_pw_verify(const struct lk_pwpolicy *p,
         lk_pw_dummy_verify(p, pw, pwlen);
         return rc == LK_ERR_INVALID ? LK_ERR_MISMATCH : rc;
     }
-    rc = pw_schemes[id].ops->verify((enum pw_id)id, pw, pwlen, stored, n,
-                                    &pp, err, errlen);
+    rc = run_verify(p, (enum pw_id)id, pw, pwlen, stored, n, &pp, err,
+                    errlen);
     if (rc == LK_OK && upgrade != NULL)
         *upgrade = needs_upgrade(p, &pp);
     return rc;
@@ -308,8 +372,8 @@ void lk_pw_dummy_verify(const struct lk_pwpolicy *p,
         pwlen = sizeof(dummy_pw) - 1;
     }
     dummy_hash(p, dummy, sizeof(dummy));
-    (void)pw_schemes[p->def].ops->verify(p->def, pw, pwlen, dummy,
-                                         strlen(dummy), &pp, NULL, 0);
+    (void)run_verify(p, p->def, pw, pwlen, dummy, strlen(dummy), &pp,
+                     NULL, 0);
 }
 
 /* The parameters of pp as "key=value" words. */

@@ -74,6 +74,8 @@ struct lk_pwpolicy {
     uint32_t pbkdf2_iter, pbkdf2_min;
     int allow_nul_verify;      /* verify NUL passwords on byte schemes */
     int dirty;                 /* set() called since finish() */
+    lk_pw_runner_fn runner;    /* where hashes run; NULL: right here */
+    void *runner_ctx;
     pthread_mutex_t dummy_mu;  /* guards dummy, made on first use */
     char dummy[LK_HASH_MAX + 1];
 };
