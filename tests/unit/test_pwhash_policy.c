@@ -392,8 +392,49 @@ out:
     lk_pwpolicy_free(p);
 }
 
+/* A runner that counts the hash computations it is handed. */
+static void counting_runner(void *ctx, lk_pw_task_fn fn, void *arg)
+{
+    (*(int *)ctx)++;
+    fn(arg);
+}
+
+/* Every hash computation goes through the policy's runner, and its
+ * result comes back through it; without one they run inline. */
+static void runner(void)
+{
+    struct lk_pwpolicy *p;
+    char h[LK_HASH_MAX + 1];
+    int calls = 0, up = 0;
+    const uint8_t pw[] = "runner-pass";
+
+    if (!ok(lk_pwpolicy_new_default(&p) == LK_OK, "policy"))
+        return;
+    lk_pwpolicy_set(p, "bcrypt-cost", "4", NULL, 0);
+    lk_pwpolicy_set(p, "bcrypt-min-cost", "4", NULL, 0);
+    lk_pwpolicy_finish(p, NULL, 0);
+    lk_pwpolicy_set_runner(p, counting_runner, &calls);
+    lk_pw_dummy_verify(p, pw, sizeof(pw) - 1);  /* makes the dummy too */
+    ok(calls == 2, "the first dummy verify: making the dummy hash, then "
+       "the verify, both on the runner");
+    calls = 0;
+    ok(lk_pw_hash(p, pw, sizeof(pw) - 1, h, sizeof(h), NULL, 0) == LK_OK &&
+       calls == 1, "a new hash runs on the runner");
+    ok(lk_pw_verify(p, pw, sizeof(pw) - 1, h, &up, NULL, 0) == LK_OK &&
+       calls == 2, "a verify runs on it and matches");
+    ok(lk_pw_verify(p, (const uint8_t *)"x", 1, h, &up, NULL, 0) ==
+       LK_ERR_MISMATCH && calls == 3, "a wrong password is a mismatch");
+    lk_pw_dummy_verify(p, pw, sizeof(pw) - 1);
+    ok(calls == 4, "a dummy verify runs on it too");
+    lk_pwpolicy_set_runner(p, NULL, NULL);
+    ok(lk_pw_verify(p, pw, sizeof(pw) - 1, h, &up, NULL, 0) == LK_OK &&
+       calls == 4, "without a runner, inline");
+    lk_pwpolicy_free(p);
+}
+
 int main(void)
 {
+    runner();
     round_trips();
     password_rules();
     upgrades();
