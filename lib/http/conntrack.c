@@ -5,6 +5,7 @@
  * it closes the socket, so an fd in the list is never a reused one.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -26,7 +27,8 @@ struct lk_conntrack {
     pthread_cond_t cv;
     pthread_t reaper;
     int has_reaper, stopping;
-    unsigned limit_s, count;
+    unsigned limit_s;
+    atomic_uint count;        /* changed under mu, read without it */
     unsigned long reaped;
     struct lk_conn head;      /* sentinel of a circular list */
 };
@@ -192,12 +194,7 @@ int lk_conntrack_answer(struct lk_conntrack *t, struct lk_conn *c)
 
 unsigned lk_conntrack_count(struct lk_conntrack *t)
 {
-    unsigned n;
-
-    pthread_mutex_lock(&t->mu);
-    n = t->count;
-    pthread_mutex_unlock(&t->mu);
-    return n;
+    return atomic_load_explicit(&t->count, memory_order_relaxed);
 }
 
 unsigned long lk_conntrack_reaped(struct lk_conntrack *t)
