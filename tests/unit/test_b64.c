@@ -55,9 +55,63 @@ static void strictness(void)
        == LK_ERR_TOO_LARGE, "short output buffer refused");
 }
 
+/* Every byte value in every position of a group, full and partial, in
+ * each alphabet: the decoder must take exactly the alphabet's 64
+ * characters, each with its own value (the index in the alphabet). */
+static void every_byte(void)
+{
+    static const struct {
+        enum lk_b64 a;
+        const char *alpha;
+    } al[] = {
+        {LK_B64_STD, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                     "0123456789+/"},
+        {LK_B64_URL, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                     "0123456789-_"},
+        {LK_B64_AB64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                      "0123456789./"},
+    };
+    int wrong = 0;
+    size_t k, pos, n;
+    unsigned c;
+
+    for (k = 0; k < 3; k++)
+        for (c = 0; c < 256; c++)
+            for (pos = 0; pos < 4; pos++) {
+                char in[4] = {'A', 'A', 'A', 'A'};
+                const char *hit = c ? strchr(al[k].alpha, (int)c) : NULL;
+                uint8_t dec[8];
+                uint32_t v;
+                enum lk_err rc;
+
+                in[pos] = (char)c;
+                rc = lk_b64_decode(al[k].a, 0, in, 4, dec, sizeof(dec), &n);
+                v = (uint32_t)dec[0] << 16 | (uint32_t)dec[1] << 8 | dec[2];
+                if (hit == NULL)
+                    wrong += rc != LK_ERR_INVALID;
+                else
+                    wrong += rc != LK_OK || n != 3 ||
+                             v != (uint32_t)(hit - al[k].alpha)
+                                      << (6 * (3 - pos));
+                /* a partial group of two: the first character only */
+                if (pos == 0) {
+                    in[1] = 'A';
+                    rc = lk_b64_decode(al[k].a, 0, in, 2, dec, sizeof(dec),
+                                       &n);
+                    wrong += hit == NULL ? rc != LK_ERR_INVALID
+                                         : rc != LK_OK || n != 1 ||
+                                               dec[0] != (uint8_t)((hit -
+                                               al[k].alpha) << 2);
+                }
+            }
+    ok(wrong == 0, "every byte value in every alphabet and position "
+                   "(%d wrong)", wrong);
+}
+
 int main(void)
 {
     rfc4648_vectors();
     strictness();
+    every_byte();
     return tap_done();
 }
