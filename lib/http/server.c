@@ -1,5 +1,5 @@
 /*
- * server.c: running an app on libmicrohttpd (epoll, thread pool).
+ * server.c: running an app on libmicrohttpd (HTTP threads: evloop.c).
  *
  * Per request: the first call of the access handler only records the
  * state (queuing an answer there makes libmicrohttpd close the
@@ -35,13 +35,16 @@
 
 #include "api/app_internal.h"
 #include "http/conntrack.h"
+#include "http/evloop.h"
 #include "http/form.h"
 #include "http/workpool.h"
 #include "latchkey/lk_log.h"
 
 struct lk_server {
     struct lk_app *app;
-    struct MHD_Daemon *d;
+    struct lk_evloop *loop;            /* the HTTP threads */
+    unsigned mhd_flags;
+    unsigned timeout_s;
     struct lk_workpool *pool;          /* logins */
     struct lk_workpool *hashers;       /* their hashes, low priority */
     struct lk_conntrack *track;
@@ -56,10 +59,19 @@ struct lk_server {
  * request, so its size is a per-request cost: keep it small. */
 #define LK_MHD_POOL ((size_t)24576)
 
-/* What the header fields of a request add up to. */
-struct hdr_count {
+/* What the header fields of a request add up to, and the values the
+ * server reads (the first of each name), found in that one pass. */
+struct hdr_scan {
     unsigned fields, authz, clen, tenc, badname;
     size_t bytes;
+    const char *authorization, *content_type, *content_length;
+};
+
+/* What the server keeps per connection: the tracker's entry and the
+ * peer's address, formatted once rather than for every request. */
+struct conn_ctx {
+    struct lk_conn *tracked;
+    char addr[INET6_ADDRSTRLEN];
 };
 
 /* Password hashing yields the CPU to the HTTP threads: bearer requests
@@ -122,6 +134,7 @@ struct req_state {
     atomic_int done;             /* the worker finished the answer */
     int too_large;
     struct timespec start;
+    const char *authorization, *content_type;
     char *body;
     size_t len, cap;
     char addr[INET6_ADDRSTRLEN];
@@ -215,6 +228,20 @@ static enum MHD_Result send_answer(struct req_state *st)
     return ret;
 }
 
+/* Resume a suspended connection and wake its HTTP thread. Once
+ * resumed, the request may finish and st be freed at any moment, so
+ * what the wake needs is read first. */
+static void resume(struct req_state *st)
+{
+    struct lk_evloop *loop = st->srv->loop;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(st->conn, MHD_CONNECTION_INFO_DAEMON);
+    const struct MHD_Daemon *d = ci != NULL ? ci->daemon : NULL;
+
+    MHD_resume_connection(st->conn);
+    lk_evloop_wake(loop, d);
+}
+
 /* Worker job: run the route, then wake the connection. */
 static void run_job(void *arg)
 {
@@ -223,12 +250,7 @@ static void run_job(void *arg)
     pthread_setname_np(pthread_self(), "lk-login");
     lk_app_run(st->srv->app, st->slot, &st->req, &st->resp);
     atomic_store(&st->done, 1);
-    MHD_resume_connection(st->conn);
-}
-
-static const char *header(struct MHD_Connection *c, const char *name)
-{
-    return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+    resume(st);
 }
 
 /* The last call: build the request and answer or hand off. */
@@ -239,8 +261,8 @@ static enum MHD_Result dispatch(struct req_state *st, const char *method,
 
     rq->method = method;
     rq->path = url;
-    rq->authorization = header(st->conn, MHD_HTTP_HEADER_AUTHORIZATION);
-    rq->content_type = header(st->conn, MHD_HTTP_HEADER_CONTENT_TYPE);
+    rq->authorization = st->authorization;
+    rq->content_type = st->content_type;
     rq->client_addr = st->addr;
     rq->body = (const uint8_t *)(st->body ? st->body : "");
     rq->body_len = st->len;
@@ -256,7 +278,7 @@ static enum MHD_Result dispatch(struct req_state *st, const char *method,
         lk_resp_detail(&st->resp, 503, "Server busy, try again");
         lk_resp_header(&st->resp, "Retry-After", "1");
         atomic_store(&st->done, 1);
-        MHD_resume_connection(st->conn);
+        resume(st);
         return MHD_YES;
     } else {
         lk_app_run(st->srv->app, st->slot, rq, &st->resp);
@@ -290,47 +312,61 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
     return w;
 }
 
-/* Count one header field (MHD_KeyValueIterator). */
-static enum MHD_Result count_hdr(void *cls, enum MHD_ValueKind kind,
-                                 const char *key, const char *value)
+/* 1 if the header name key (n bytes) is name (len bytes), any case. */
+static int name_is(const char *key, size_t n, const char *name, size_t len)
 {
-    struct hdr_count *hc = cls;
+    return n == len && strncasecmp(key, name, len) == 0;
+}
+
+/* Count one header field and keep the values the server reads
+ * (MHD_KeyValueIteratorN: the lengths come with the strings). */
+static enum MHD_Result scan_hdr(void *cls, enum MHD_ValueKind kind,
+                                const char *key, size_t klen,
+                                const char *value, size_t vlen)
+{
+    struct hdr_scan *hs = cls;
 
     (void)kind;
-    hc->fields++;
-    hc->bytes += strlen(key) + (value ? strlen(value) : 0) + 4;
-    if (strcasecmp(key, MHD_HTTP_HEADER_AUTHORIZATION) == 0)
-        hc->authz++;
-    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
-        hc->clen++;
-    if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
-        hc->tenc++;
-    if (key[0] == '\0' || strpbrk(key, " \t") != NULL)
-        hc->badname++;
+    hs->fields++;
+    hs->bytes += klen + vlen + 4;
+    if (name_is(key, klen, "Authorization", 13) && hs->authz++ == 0)
+        hs->authorization = value;
+    else if (name_is(key, klen, "Content-Type", 12) &&
+             hs->content_type == NULL)
+        hs->content_type = value;
+    else if (name_is(key, klen, "Content-Length", 14) && hs->clen++ == 0)
+        hs->content_length = value;
+    else if (name_is(key, klen, "Transfer-Encoding", 17))
+        hs->tenc++;
+    if (klen == 0 || memchr(key, ' ', klen) != NULL ||
+        memchr(key, '\t', klen) != NULL)
+        hs->badname++;
     return MHD_YES;
 }
 
-/* Count one query argument's bytes (MHD_KeyValueIterator). */
+/* Count one query argument's bytes (MHD_KeyValueIteratorN). */
 static enum MHD_Result count_arg(void *cls, enum MHD_ValueKind kind,
-                                 const char *key, const char *value)
+                                 const char *key, size_t klen,
+                                 const char *value, size_t vlen)
 {
     size_t *n = cls;
 
     (void)kind;
-    *n += strlen(key) + (value ? strlen(value) : 0) + 2;
+    (void)key;
+    (void)value;
+    *n += klen + vlen + 2;
     return MHD_YES;
 }
 
 /* The first limit a request breaks, as status and detail; 0 if none. */
 static int over_limit(struct lk_server *srv, struct MHD_Connection *conn,
-                      const char *url, const char **detail)
+                      const char *url, const struct hdr_scan *hs,
+                      const char **detail)
 {
-    struct hdr_count hc = {0, 0, 0, 0, 0, 0};
     size_t target = strlen(url);
 
-    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_hdr, &hc);
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, count_arg,
-                              &target);
+    MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, count_arg,
+                                &target);
     *detail = NULL;
     if (lk_conntrack_count(srv->track) > srv->conn_max) {
         *detail = "Too many connections, try again later";
@@ -340,22 +376,22 @@ static int over_limit(struct lk_server *srv, struct MHD_Connection *conn,
         *detail = "Request URI too long";
         return 414;
     }
-    if (hc.fields > srv->headers_max) {
+    if (hs->fields > srv->headers_max) {
         *detail = "Too many header fields";
         return 431;
     }
-    if (hc.bytes > srv->header_bytes_max) {
+    if (hs->bytes > srv->header_bytes_max) {
         *detail = "Request header fields too large";
         return 431;
     }
-    if (hc.authz > 1) {
+    if (hs->authz > 1) {
         *detail = "More than one Authorization header";
         return 400;
     }
     /* RFC 9112 sections 5.1, 6.1 and 6.3: ambiguous framing is an
      * error, never a guess (a guess is how requests get smuggled). */
-    if (hc.clen > 1 || (hc.clen > 0 && hc.tenc > 0) || hc.tenc > 1 ||
-        hc.badname > 0) {
+    if (hs->clen > 1 || (hs->clen > 0 && hs->tenc > 0) || hs->tenc > 1 ||
+        hs->badname > 0) {
         *detail = "Malformed request framing or header name";
         return 400;
     }
@@ -386,22 +422,32 @@ static enum MHD_Result begin(struct lk_server *srv,
     const char *lookup = strcmp(method, "HEAD") == 0 ? "GET" : method;
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    const char *cl, *detail;
+    const struct conn_ctx *cc = ci ? ci->socket_context : NULL;
+    struct hdr_scan hs;
+    const char *detail;
     int status;
 
     if (st == NULL)
         return MHD_NO;
     st->srv = srv;
     st->conn = conn;
-    st->tracked = ci ? ci->socket_context : NULL;
     clock_gettime(CLOCK_MONOTONIC, &st->start);
-    peer_addr(conn, st->addr, sizeof(st->addr));
+    if (cc != NULL) {
+        st->tracked = cc->tracked;
+        memcpy(st->addr, cc->addr, sizeof(st->addr));
+    } else {
+        peer_addr(conn, st->addr, sizeof(st->addr));
+    }
     *con_cls = st;
-    if ((status = over_limit(srv, conn, url, &detail)) != 0)
+    memset(&hs, 0, sizeof(hs));
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, scan_hdr, &hs);
+    st->authorization = hs.authorization;
+    st->content_type = hs.content_type;
+    if ((status = over_limit(srv, conn, url, &hs, &detail)) != 0)
         return refuse(st, status, detail, method, url);
     st->slot = lk_app_find(srv->app, lookup, url, &st->path_known);
-    cl = header(conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl != NULL && strtoull(cl, NULL, 10) > srv->body_max)
+    if (hs.content_length != NULL &&
+        strtoull(hs.content_length, NULL, 10) > srv->body_max)
         return refuse(st, 413, "Request body too large", method, url);
     return MHD_YES;
 }
@@ -527,14 +573,20 @@ static void on_connection(void *cls, struct MHD_Connection *conn,
 {
     struct lk_server *srv = cls;
     const union MHD_ConnectionInfo *ci;
+    struct conn_ctx *cc;
 
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
         ci = MHD_get_connection_info(conn,
                                      MHD_CONNECTION_INFO_CONNECTION_FD);
-        *socket_context = ci ? lk_conntrack_open(srv->track, ci->connect_fd)
+        if ((cc = calloc(1, sizeof(*cc))) != NULL) {
+            cc->tracked = ci ? lk_conntrack_open(srv->track, ci->connect_fd)
                              : NULL;
-    } else {
-        lk_conntrack_close(srv->track, *socket_context);
+            peer_addr(conn, cc->addr, sizeof(cc->addr));
+        }
+        *socket_context = cc;
+    } else if ((cc = *socket_context) != NULL) {
+        lk_conntrack_close(srv->track, cc->tracked);
+        free(cc);
         *socket_context = NULL;
     }
 }
@@ -600,23 +652,20 @@ static void set_limits(struct lk_server *s,
     s->conn_max = cfg->conn_max ? cfg->conn_max : 4096;
 }
 
-/* Start libmicrohttpd. Its own connection limit sits above ours, so
- * the first connections past conn_max still get our 503. */
-static struct MHD_Daemon *start_daemon(struct lk_server *s,
-                                       const struct lk_server_config *cfg,
-                                       unsigned flags,
-                                       struct sockaddr_storage *ss)
+/* One libmicrohttpd daemon on the shared socket, run by an HTTP thread
+ * (lk_evloop_make_fn). Its connection limit, share of one above ours,
+ * lets the first connections past conn_max still get our 503. */
+static struct MHD_Daemon *make_daemon(void *ctx, int listen_fd,
+                                      unsigned share)
 {
-    unsigned threads = cfg->threads ? cfg->threads : cores();
-    unsigned slack = s->conn_max / 8 > 16 ? s->conn_max / 8 : 16;
+    struct lk_server *s = ctx;
 
     return MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, s,
+        s->mhd_flags, 0, NULL, NULL, on_request, s,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, s,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)ss,
-        MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_CONNECTION_LIMIT, s->conn_max + slack,
-        MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s ? cfg->timeout_s : 30,
+        MHD_OPTION_LISTEN_SOCKET, listen_fd,
+        MHD_OPTION_CONNECTION_LIMIT, share,
+        MHD_OPTION_CONNECTION_TIMEOUT, s->timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, LK_MHD_POOL,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
@@ -624,11 +673,39 @@ static struct MHD_Daemon *start_daemon(struct lk_server *s,
         MHD_OPTION_END);
 }
 
+/* The HTTP threads on host:port, each with its daemon. */
+static enum lk_err start_http(struct lk_server *s,
+                              const struct lk_server_config *cfg,
+                              const struct sockaddr_storage *ss,
+                              char *err, size_t errlen)
+{
+    unsigned threads = cfg->threads ? cfg->threads : cores();
+    unsigned slack = s->conn_max / 8 > 16 ? s->conn_max / 8 : 16;
+    socklen_t len = ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                              : sizeof(struct sockaddr_in);
+    char why[160] = "";
+    enum lk_err rc;
+
+    s->mhd_flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+                   MHD_USE_ERROR_LOG |
+                   (ss->ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+    s->timeout_s = cfg->timeout_s ? cfg->timeout_s : 30;
+    rc = lk_evloop_start((const struct sockaddr *)ss, len, threads,
+                         s->conn_max + slack, make_daemon, s, &s->loop,
+                         why, sizeof(why));
+    if (rc != LK_OK)
+        return lk_seterr(err, errlen, rc,
+                         "cannot listen on %s:%u: %s (choose another "
+                         "address with --listen or LATCHKEY_LISTEN)",
+                         cfg->host ? cfg->host : "127.0.0.1", cfg->port,
+                         why);
+    return LK_OK;
+}
+
 /* Free a server that may be partly built. */
 static void server_free(struct lk_server *s)
 {
-    if (s->d != NULL)
-        MHD_stop_daemon(s->d);
+    lk_evloop_free(s->loop);
     lk_workpool_free(s->pool);
     if (s->hashers != NULL && s->app->policy != NULL)
         lk_pwpolicy_set_runner(s->app->policy, NULL, NULL);
@@ -659,11 +736,7 @@ enum lk_err lk_server_start(struct lk_app *app,
 {
     struct lk_server *s = calloc(1, sizeof(*s));
     struct sockaddr_storage ss;
-    const union MHD_DaemonInfo *di;
     unsigned workers = cfg->workers ? cfg->workers : cores();
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD |
-                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
-                     MHD_USE_ITC;
     enum lk_err rc;
 
     *out = NULL;
@@ -674,25 +747,18 @@ enum lk_err lk_server_start(struct lk_app *app,
     s->idle_s = cfg->timeout_s ? cfg->timeout_s : 30;
     rc = make_addr(cfg->host ? cfg->host : "127.0.0.1", cfg->port, &ss,
                    err, errlen);
-    if (rc == LK_OK && (ss.ss_family == AF_INET6))
-        flags |= MHD_USE_IPv6;
     if (rc == LK_OK)
         rc = start_pools(s, workers, cfg->queue_max ? cfg->queue_max : 256);
     if (rc == LK_OK)
         rc = lk_conntrack_new(cfg->request_timeout_s ?
                               cfg->request_timeout_s : 30, &s->track);
-    if (rc == LK_OK && (s->d = start_daemon(s, cfg, flags, &ss)) == NULL)
-        rc = lk_seterr(err, errlen, LK_ERR_IO,
-                       "cannot listen on %s:%u (address in use or not "
-                       "permitted; choose another with --listen or "
-                       "LATCHKEY_LISTEN)", cfg->host ? cfg->host : "127.0.0.1",
-                       cfg->port);
+    if (rc == LK_OK)
+        rc = start_http(s, cfg, &ss, err, errlen);
     if (rc != LK_OK) {
         server_free(s);
         return rc;
     }
-    di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = di ? di->port : cfg->port;
+    s->port = lk_evloop_port(s->loop);
     *out = s;
     return LK_OK;
 }
@@ -706,7 +772,7 @@ void lk_server_stop(struct lk_server *s)
 {
     if (s == NULL)
         return;
-    MHD_quiesce_daemon(s->d);
+    lk_evloop_quiesce(s->loop);  /* no new connections */
     lk_workpool_free(s->pool);   /* finishes jobs, resumes connections */
     s->pool = NULL;
     server_free(s);

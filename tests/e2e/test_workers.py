@@ -22,6 +22,6 @@ def test_only_hashing_threads_are_sched_idle(demo):
     after = policies(demo.proc.pid)
     assert after.get("lk-hash") == {os.SCHED_IDLE}, after
     assert after.get("lk-login") == {os.SCHED_OTHER}, after
-    assert after["MHD-worker"] == {os.SCHED_OTHER}, after
+    assert after["lk-http"] == {os.SCHED_OTHER}, after
     others = set().union(*(v for k, v in after.items() if k != "lk-hash"))
     assert others == {os.SCHED_OTHER}, after
