@@ -28,6 +28,7 @@
 #include <microhttpd.h>
 
 #include "http/evloop.h"
+#include "latchkey/lk_log.h"
 
 enum phase { PHASE_RUN, PHASE_QUIESCE, PHASE_STOP };
 
@@ -91,6 +92,11 @@ static void *http_main(void *arg)
             }
         }
         MHD_run(t->d);
+    }
+    if (atomic_load(&t->loop->phase) != PHASE_STOP) {   /* poll or read */
+        char buf[128];
+        lk_log(LK_LOG_ERR, "event=http_thread_stopped reason=\"%s\"",
+               strerror_r(errno, buf, sizeof(buf)));
     }
     return NULL;
 }

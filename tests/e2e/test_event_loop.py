@@ -9,6 +9,7 @@ where that second look never blocks. These tests make the full batch
 happen: the server is stopped (SIGSTOP) while every connection sends a
 request, so all of them are ready at once when it resumes.
 """
+import os
 import resource
 import signal
 import socket
@@ -82,11 +83,35 @@ def test_full_batch_of_ready_connections_is_answered(make_server, threads,
             c.close()
 
 
-def test_http_threads_are_named(demo):
-    """The HTTP threads are latchkey's (lk-http), one per --threads."""
+def thread_names(pid):
     names = []
-    import os
-    for tid in os.listdir(f"/proc/{demo.proc.pid}/task"):
-        with open(f"/proc/{demo.proc.pid}/task/{tid}/comm") as f:
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/comm") as f:
             names.append(f.read().strip())
-    assert names.count("lk-http") == os.cpu_count(), names
+    return names
+
+
+def test_http_threads_are_named(make_server):
+    """The HTTP threads are latchkey's (lk-http): one per core by
+    default, --threads of them when given; three of them answer many
+    connections at once."""
+    demo = make_server()
+    assert thread_names(demo.proc.pid).count("lk-http") == \
+        os.cpu_count(), thread_names(demo.proc.pid)
+    three = make_server(args=("--demo", "--threads", "3"), name="three")
+    assert thread_names(three.proc.pid).count("lk-http") == 3
+    tok = three.token()
+    # many connections at once land on every thread's daemon
+    conns = [socket.create_connection(("127.0.0.1", three.port),
+                                      timeout=HTTP_TIMEOUT)
+             for _ in range(30)]
+    try:
+        req = (f"GET /users/me HTTP/1.1\r\nHost: x\r\n"
+               f"Authorization: Bearer {tok}\r\n\r\n").encode()
+        for c in conns:
+            c.sendall(req)
+        assert all(read_answer(c).startswith(b"HTTP/1.1 200")
+                   for c in conns)
+    finally:
+        for c in conns:
+            c.close()
