@@ -9,8 +9,9 @@
  * multiple of 128 connections are ready at once and nothing else
  * happens, their requests wait for the idle timeout (30 s by default).
  * With one thread and 256 busy keep-alive connections, wrk got 421
- * answers a second instead of 100k. Run from outside, libmicrohttpd never blocks: this loop
- * waits on the daemon's epoll descriptor and then lets it work.
+ * answers a second instead of 100k. Run from outside, libmicrohttpd
+ * never blocks: this loop waits on the daemon's epoll descriptor and
+ * then lets it work.
  *
  * Cost: one poll(2) per wake-up besides libmicrohttpd's epoll_wait.
  * Under load one wake-up serves many requests; with 16 connections on
