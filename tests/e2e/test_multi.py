@@ -40,7 +40,10 @@ class Nginx:
                       lambda m: "127.0.0.1:" + next(ports), example)
         site = site.replace("listen 127.0.0.1:8000",
                             f"listen 127.0.0.1:{self.port}")
-        assert str(self.port) in site and "8001" not in site
+        # Every example address replaced (a random port such as 38001
+        # may contain "8001", so look for the whole address).
+        assert f"listen 127.0.0.1:{self.port};" in site
+        assert not re.search(r"127\.0\.0\.1:800[012]\b", site), site
         d = self.dir
         conf = (f"daemon off;\nworker_processes 1;\npid {d}/nginx.pid;\n"
                 f"error_log {d}/error.log info;\n"
