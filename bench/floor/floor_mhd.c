@@ -53,11 +53,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     return MHD_queue_response(conn, MHD_HTTP_OK, f->answer);
 }
 
-static struct MHD_Daemon *make_daemon(void *ctx, int listen_fd,
-                                      unsigned share)
+static struct MHD_Daemon *make_daemon(void *ctx, unsigned index,
+                                      int listen_fd, unsigned share)
 {
     struct floor *f = ctx;
 
+    (void)index;
     return MHD_start_daemon(
         MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
         on_request, f,

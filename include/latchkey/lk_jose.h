@@ -160,6 +160,36 @@ enum lk_err lk_jwt_verify_payload(const struct lk_jwt_verifier *v,
                                   char **payload, size_t *plen,
                                   char *err, size_t errlen);
 
+/* A cache of tokens a verifier has accepted, for lk_jwt_verify_cached.
+ * Not thread-safe: give each thread its own. It must not outlive the
+ * verifiers it is used with. */
+struct lk_jwt_cache;
+
+#define LK_JWT_CACHE_TOKEN_MAX 2048   /* longer tokens are not cached */
+
+/* A cache of slots entries (rounded up to a power of two, at most
+ * 4096); the memory is reserved, and touched only as slots fill. */
+enum lk_err lk_jwt_cache_new(unsigned slots, struct lk_jwt_cache **out);
+
+/* Wipe (the tokens are bearer credentials) and free; NULL is allowed. */
+void lk_jwt_cache_free(struct lk_jwt_cache *c);
+
+/* lk_jwt_verify, remembering what it accepted: a token found in c,
+ * accepted before by the same verifier in the same configuration, has
+ * only its time claims (exp, nbf, iat) checked again at now, and its
+ * claims copied out, instead of a new signature check and parse. A
+ * token is found only if every byte matches (compared in constant
+ * time); a refused token is never kept. c NULL: plain lk_jwt_verify. */
+enum lk_err lk_jwt_verify_cached(const struct lk_jwt_verifier *v,
+                                 struct lk_jwt_cache *c,
+                                 const char *token, size_t len,
+                                 int64_t now, struct lk_claims *claims,
+                                 char *err, size_t errlen);
+
+/* How many lookups found their token, and how many did not. */
+void lk_jwt_cache_stats(const struct lk_jwt_cache *c, uint64_t *hits,
+                        uint64_t *misses);
+
 /* LK_OK if every space-separated scope in required is among the
  * token's scopes (whole, case-sensitive names), else LK_ERR_SCOPE. */
 enum lk_err lk_claims_check_scopes(const struct lk_claims *c,

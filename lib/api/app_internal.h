@@ -49,9 +49,11 @@ void lk_app_allow(const struct lk_app *app, const char *path, char *out,
 /* Scopes required by a slot (never NULL). */
 const char *lk_slot_scopes(const struct route_slot *s);
 
-/* Run a matched route: bearer check, scope check, handler. */
+/* Run a matched route: bearer check, scope check, handler. tokens is
+ * the calling thread's cache of accepted tokens, or NULL for none. */
 void lk_app_run(struct lk_app *app, const struct route_slot *slot,
-                const struct lk_request *req, struct lk_response *resp);
+                const struct lk_request *req, struct lk_jwt_cache *tokens,
+                struct lk_response *resp);
 
 /* Answer for a request that matched no route. */
 void lk_app_no_route(struct lk_app *app, const struct lk_request *req,

@@ -64,7 +64,8 @@ static enum lk_err lookup_user(struct lk_app *app, const char *name,
 
 /* Authenticate the bearer; on failure the answer is in resp. */
 static int authenticate(struct lk_app *app, const struct route_slot *slot,
-                        const struct lk_request *req, struct lk_user *user,
+                        const struct lk_request *req,
+                        struct lk_jwt_cache *tokens, struct lk_user *user,
                         struct lk_claims *cl, struct lk_response *resp)
 {
     const char *tok, *need = lk_slot_scopes(slot);
@@ -77,8 +78,8 @@ static int authenticate(struct lk_app *app, const struct route_slot *slot,
         return 0;
     }
     if (rc == LK_OK)
-        rc = lk_jwt_verify(app->verifier, tok, len, (int64_t)time(NULL),
-                           cl, why, sizeof(why));
+        rc = lk_jwt_verify_cached(app->verifier, tokens, tok, len,
+                                  (int64_t)time(NULL), cl, why, sizeof(why));
     if (rc == LK_OK)
         rc = lookup_user(app, cl->sub, user);
     if (rc == LK_ERR_UNAVAILABLE || rc == LK_ERR_STORE) {
@@ -105,14 +106,15 @@ static int authenticate(struct lk_app *app, const struct route_slot *slot,
 }
 
 void lk_app_run(struct lk_app *app, const struct route_slot *slot,
-                const struct lk_request *req, struct lk_response *resp)
+                const struct lk_request *req, struct lk_jwt_cache *tokens,
+                struct lk_response *resp)
 {
     struct lk_user user;
     struct lk_claims claims;
     struct lk_auth auth = {NULL, NULL};
 
     if (slot->route->flags & LK_ROUTE_BEARER) {
-        if (!authenticate(app, slot, req, &user, &claims, resp))
+        if (!authenticate(app, slot, req, tokens, &user, &claims, resp))
             return;
         auth.user = &user;
         auth.claims = &claims;
@@ -146,5 +148,5 @@ void lk_app_handle(struct lk_app *app, const struct lk_request *req,
     if (slot == NULL)
         lk_app_no_route(app, req, known, resp);
     else
-        lk_app_run(app, slot, req, resp);
+        lk_app_run(app, slot, req, NULL, resp);
 }

@@ -175,7 +175,7 @@ static enum lk_err start_threads(struct lk_evloop *l, unsigned conn_limit,
         struct http_thread *t = &l->t[i];
         t->loop = l;
         t->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-        t->d = make(ctx, l->listen_fd, share);
+        t->d = make(ctx, i, l->listen_fd, share);
         if (t->wake_fd < 0 || t->d == NULL)
             return lk_seterr(err, errlen, LK_ERR_IO,
                              "cannot start HTTP thread %u of %u (out of "

@@ -28,10 +28,12 @@
 struct MHD_Daemon;
 struct lk_evloop;
 
-/* Make one daemon on listen_fd, in external epoll mode (MHD_USE_EPOLL,
- * no internal thread); NULL on failure.
- * share is the part of the connection limit this daemon gets. */
-typedef struct MHD_Daemon *(*lk_evloop_make_fn)(void *ctx, int listen_fd,
+/* Make the daemon of HTTP thread `index` (0 .. threads - 1) on
+ * listen_fd, in external epoll mode (MHD_USE_EPOLL, no internal
+ * thread); NULL on failure. share is the part of the connection limit
+ * this daemon gets. */
+typedef struct MHD_Daemon *(*lk_evloop_make_fn)(void *ctx, unsigned index,
+                                                int listen_fd,
                                                 unsigned share);
 
 /* Listen on sa, make `threads` daemons with make(ctx, ...), and start

@@ -40,9 +40,23 @@
 #include "http/workpool.h"
 #include "latchkey/lk_log.h"
 
+/* What one HTTP thread keeps for itself, used without a lock: the
+ * tokens it has accepted (a repeated bearer token skips the signature
+ * check and the claims parse). */
+struct http_local {
+    struct lk_server *srv;
+    struct lk_jwt_cache *tokens;
+};
+
+/* Accepted tokens kept per HTTP thread (about 3.4 KiB each, reserved
+ * up front, resident only once used). */
+#define TOKEN_CACHE_SLOTS 256
+
 struct lk_server {
     struct lk_app *app;
     struct lk_evloop *loop;            /* the HTTP threads */
+    struct http_local *locals;         /* one per HTTP thread */
+    unsigned nlocals;
     unsigned mhd_flags;
     unsigned timeout_s;
     struct lk_workpool *pool;          /* logins */
@@ -126,6 +140,7 @@ enum phase { PH_RECEIVING, PH_WORKING, PH_ANSWERED };
 
 struct req_state {
     struct lk_server *srv;
+    struct http_local *local;          /* of the HTTP thread */
     struct MHD_Connection *conn;
     struct lk_conn *tracked;
     const struct route_slot *slot;
@@ -248,7 +263,7 @@ static void run_job(void *arg)
     struct req_state *st = arg;
 
     pthread_setname_np(pthread_self(), "lk-login");
-    lk_app_run(st->srv->app, st->slot, &st->req, &st->resp);
+    lk_app_run(st->srv->app, st->slot, &st->req, NULL, &st->resp);
     atomic_store(&st->done, 1);
     resume(st);
 }
@@ -281,7 +296,8 @@ static enum MHD_Result dispatch(struct req_state *st, const char *method,
         resume(st);
         return MHD_YES;
     } else {
-        lk_app_run(st->srv->app, st->slot, rq, &st->resp);
+        lk_app_run(st->srv->app, st->slot, rq, st->local->tokens,
+                   &st->resp);
     }
     return send_answer(st);
 }
@@ -413,11 +429,12 @@ static enum MHD_Result refuse(struct req_state *st, int status,
 }
 
 /* First call: allocate the state, check the limits, find the route. */
-static enum MHD_Result begin(struct lk_server *srv,
+static enum MHD_Result begin(struct http_local *local,
                              struct MHD_Connection *conn,
                              const char *method, const char *url,
                              void **con_cls)
 {
+    struct lk_server *srv = local->srv;
     struct req_state *st = calloc(1, sizeof(*st));
     const char *lookup = strcmp(method, "HEAD") == 0 ? "GET" : method;
     const union MHD_ConnectionInfo *ci =
@@ -430,6 +447,7 @@ static enum MHD_Result begin(struct lk_server *srv,
     if (st == NULL)
         return MHD_NO;
     st->srv = srv;
+    st->local = local;
     st->conn = conn;
     clock_gettime(CLOCK_MONOTONIC, &st->start);
     if (cc != NULL) {
@@ -652,16 +670,18 @@ static void set_limits(struct lk_server *s,
     s->conn_max = cfg->conn_max ? cfg->conn_max : 4096;
 }
 
-/* One libmicrohttpd daemon on the shared socket, run by an HTTP thread
- * (lk_evloop_make_fn). Its connection limit, share of one above ours,
- * lets the first connections past conn_max still get our 503. */
-static struct MHD_Daemon *make_daemon(void *ctx, int listen_fd,
-                                      unsigned share)
+/* One libmicrohttpd daemon on the shared socket, run by HTTP thread
+ * index (lk_evloop_make_fn). Its connection limit, share of one above
+ * ours, lets the first connections past conn_max still get our 503. */
+static struct MHD_Daemon *make_daemon(void *ctx, unsigned index,
+                                      int listen_fd, unsigned share)
 {
     struct lk_server *s = ctx;
 
+    if (index >= s->nlocals)
+        return NULL;
     return MHD_start_daemon(
-        s->mhd_flags, 0, NULL, NULL, on_request, s,
+        s->mhd_flags, 0, NULL, NULL, on_request, &s->locals[index],
         MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, s,
         MHD_OPTION_LISTEN_SOCKET, listen_fd,
         MHD_OPTION_CONNECTION_LIMIT, share,
@@ -671,6 +691,23 @@ static struct MHD_Daemon *make_daemon(void *ctx, int listen_fd,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape, s,
         MHD_OPTION_END);
+}
+
+/* The per-thread state of n HTTP threads. */
+static enum lk_err make_locals(struct lk_server *s, unsigned n)
+{
+    unsigned i;
+
+    if ((s->locals = calloc(n, sizeof(*s->locals))) == NULL)
+        return LK_ERR_NOMEM;
+    s->nlocals = n;
+    for (i = 0; i < n; i++) {
+        s->locals[i].srv = s;
+        if (lk_jwt_cache_new(TOKEN_CACHE_SLOTS, &s->locals[i].tokens)
+            != LK_OK)
+            return LK_ERR_NOMEM;
+    }
+    return LK_OK;
 }
 
 /* The HTTP threads on host:port, each with its daemon. */
@@ -686,6 +723,8 @@ static enum lk_err start_http(struct lk_server *s,
     char why[160] = "";
     enum lk_err rc;
 
+    if ((rc = make_locals(s, threads)) != LK_OK)
+        return lk_seterr(err, errlen, rc, "out of memory");
     s->mhd_flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
                    MHD_USE_ERROR_LOG |
                    (ss->ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
@@ -705,7 +744,12 @@ static enum lk_err start_http(struct lk_server *s,
 /* Free a server that may be partly built. */
 static void server_free(struct lk_server *s)
 {
+    unsigned i;
+
     lk_evloop_free(s->loop);
+    for (i = 0; i < s->nlocals; i++)
+        lk_jwt_cache_free(s->locals[i].tokens);
+    free(s->locals);
     lk_workpool_free(s->pool);
     if (s->hashers != NULL && s->app->policy != NULL)
         lk_pwpolicy_set_runner(s->app->policy, NULL, NULL);

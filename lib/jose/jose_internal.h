@@ -128,4 +128,27 @@ void lk_claims_from_json(const void *obj, struct lk_claim_set *cs);
 int lk_claims_array_next(const struct lk_claim_val *v, size_t *pos,
                          struct lk_claim_val *out);
 
+/* The time claims of a token as it states them (NumericDates may have
+ * fractions), so that a later check at another time decides exactly as
+ * the first one would have. */
+struct lk_jwt_times {
+    double exp, nbf, iat;
+    int has_exp, has_nbf, has_iat;
+};
+
+/* lk_jwt_verify that also hands back the time claims in tm. */
+enum lk_err lk_jwt_verify_times(const struct lk_jwt_verifier *v,
+                                const char *token, size_t len, int64_t now,
+                                struct lk_claims *claims,
+                                struct lk_jwt_times *tm,
+                                char *err, size_t errlen);
+
+/* exp, nbf and iat of a verified token against now, with v's leeway. */
+enum lk_err lk_jwt_times_check(const struct lk_jwt_verifier *v,
+                               const struct lk_jwt_times *tm, int64_t now,
+                               char *err, size_t errlen);
+
+/* Changes whenever v is configured again (its checks may differ). */
+unsigned lk_jwt_verifier_generation(const struct lk_jwt_verifier *v);
+
 #endif

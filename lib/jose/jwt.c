@@ -22,6 +22,7 @@ struct lk_jwt_verifier {
     int64_t leeway;
     unsigned required;
     size_t max_size;
+    unsigned generation;      /* bumped by every setter (caches) */
 };
 
 enum lk_err lk_jwt_verifier_new(const struct lk_keyset *ks,
@@ -62,28 +63,33 @@ static enum lk_err set_string(char **dst, const char *s)
 enum lk_err lk_jwt_verifier_set_issuer(struct lk_jwt_verifier *v,
                                        const char *iss)
 {
+    v->generation++;
     return set_string(&v->iss, iss);
 }
 
 enum lk_err lk_jwt_verifier_set_audience(struct lk_jwt_verifier *v,
                                          const char *aud)
 {
+    v->generation++;
     return set_string(&v->aud, aud);
 }
 
 void lk_jwt_verifier_set_leeway(struct lk_jwt_verifier *v, int64_t secs)
 {
+    v->generation++;
     v->leeway = secs < 0 ? 0 : secs;
 }
 
 void lk_jwt_verifier_set_required(struct lk_jwt_verifier *v,
                                   unsigned req_flags)
 {
+    v->generation++;
     v->required = req_flags;
 }
 
 void lk_jwt_verifier_set_max_size(struct lk_jwt_verifier *v, size_t max)
 {
+    v->generation++;
     v->max_size = max;
 }
 
@@ -160,44 +166,65 @@ static int64_t to_seconds(double t)
     return (double)s > t ? s - 1 : s;
 }
 
-/* Check the time claims against now with the leeway. */
-static enum lk_err check_times(const struct lk_jwt_verifier *v,
-                               const struct lk_claim_set *c,
-                               int64_t now, struct lk_claims *cl,
-                               char *err, size_t errlen)
+/* Read exp, nbf and iat (JSON numbers) and check that the required
+ * ones are there. */
+static enum lk_err read_times(const struct lk_jwt_verifier *v,
+                              const struct lk_claim_set *c,
+                              struct lk_jwt_times *tm,
+                              char *err, size_t errlen)
 {
-    double exp = 0, nbf = 0, iat = 0, t = (double)now;
-    double lw = (double)v->leeway;
-    int has_exp, has_nbf, has_iat;
-
-    if (numeric_date(&c->exp, &exp, &has_exp) != LK_OK ||
-        numeric_date(&c->nbf, &nbf, &has_nbf) != LK_OK ||
-        numeric_date(&c->iat, &iat, &has_iat) != LK_OK)
+    memset(tm, 0, sizeof(*tm));
+    if (numeric_date(&c->exp, &tm->exp, &tm->has_exp) != LK_OK ||
+        numeric_date(&c->nbf, &tm->nbf, &tm->has_nbf) != LK_OK ||
+        numeric_date(&c->iat, &tm->iat, &tm->has_iat) != LK_OK)
         return lk_seterr(err, errlen, LK_ERR_CLAIM,
                          "exp, nbf and iat must be JSON numbers");
-    if ((v->required & LK_REQ_EXP) && !has_exp)
+    if ((v->required & LK_REQ_EXP) && !tm->has_exp)
         return lk_seterr(err, errlen, LK_ERR_CLAIM, "exp is required");
-    if ((v->required & LK_REQ_NBF) && !has_nbf)
+    if ((v->required & LK_REQ_NBF) && !tm->has_nbf)
         return lk_seterr(err, errlen, LK_ERR_CLAIM, "nbf is required");
-    if ((v->required & LK_REQ_IAT) && !has_iat)
+    if ((v->required & LK_REQ_IAT) && !tm->has_iat)
         return lk_seterr(err, errlen, LK_ERR_CLAIM, "iat is required");
-    if (has_exp && !(t < exp + lw))
+    return LK_OK;
+}
+
+enum lk_err lk_jwt_times_check(const struct lk_jwt_verifier *v,
+                               const struct lk_jwt_times *tm, int64_t now,
+                               char *err, size_t errlen)
+{
+    double t = (double)now, lw = (double)v->leeway;
+
+    if (tm->has_exp && !(t < tm->exp + lw))
         return lk_seterr(err, errlen, LK_ERR_EXPIRED, "token expired");
-    if (has_nbf && !(t >= nbf - lw))
+    if (tm->has_nbf && !(t >= tm->nbf - lw))
         return lk_seterr(err, errlen, LK_ERR_NOT_YET_VALID,
                          "token not valid yet (nbf)");
-    if (has_iat && iat > t + lw)
+    if (tm->has_iat && tm->iat > t + lw)
         return lk_seterr(err, errlen, LK_ERR_NOT_YET_VALID,
                          "token issued in the future (iat)");
-    if (cl != NULL) {
-        cl->has_exp = has_exp;
-        cl->has_nbf = has_nbf;
-        cl->has_iat = has_iat;
-        cl->exp = has_exp ? to_seconds(exp) : 0;
-        cl->nbf = has_nbf ? to_seconds(nbf) : 0;
-        cl->iat = has_iat ? to_seconds(iat) : 0;
-    }
     return LK_OK;
+}
+
+/* The time claims of c against now with the leeway; tm gets them. */
+static enum lk_err check_times(const struct lk_jwt_verifier *v,
+                               const struct lk_claim_set *c,
+                               int64_t now, struct lk_jwt_times *tm,
+                               struct lk_claims *cl,
+                               char *err, size_t errlen)
+{
+    enum lk_err rc = read_times(v, c, tm, err, errlen);
+
+    if (rc == LK_OK)
+        rc = lk_jwt_times_check(v, tm, now, err, errlen);
+    if (rc == LK_OK && cl != NULL) {
+        cl->has_exp = tm->has_exp;
+        cl->has_nbf = tm->has_nbf;
+        cl->has_iat = tm->has_iat;
+        cl->exp = tm->has_exp ? to_seconds(tm->exp) : 0;
+        cl->nbf = tm->has_nbf ? to_seconds(tm->nbf) : 0;
+        cl->iat = tm->has_iat ? to_seconds(tm->iat) : 0;
+    }
+    return rc;
 }
 
 /* Whether a string claim equals the NUL-terminated want exactly. */
@@ -342,7 +369,8 @@ static enum lk_err read_subject_scopes(const struct lk_jwt_verifier *v,
 /* The claim checks of a token whose signature has been verified. */
 static enum lk_err check_claims(const struct lk_jwt_verifier *v,
                                 const struct lk_claim_set *c,
-                                int64_t now, struct lk_claims *claims,
+                                int64_t now, struct lk_jwt_times *tm,
+                                struct lk_claims *claims,
                                 char *err, size_t errlen)
 {
     enum lk_err rc = LK_OK;
@@ -350,7 +378,7 @@ static enum lk_err check_claims(const struct lk_jwt_verifier *v,
     if (c->jti.type == LK_CV_ABSENT && (v->required & LK_REQ_JTI))
         rc = lk_seterr(err, errlen, LK_ERR_CLAIM, "jti is required");
     if (rc == LK_OK)
-        rc = check_times(v, c, now, claims, err, errlen);
+        rc = check_times(v, c, now, tm, claims, err, errlen);
     if (rc == LK_OK)
         rc = check_iss_aud(v, c, err, errlen);
     if (rc == LK_OK)
@@ -358,11 +386,12 @@ static enum lk_err check_claims(const struct lk_jwt_verifier *v,
     return rc;
 }
 
-enum lk_err lk_jwt_verify_payload(const struct lk_jwt_verifier *v,
-                                  const char *token, size_t len,
-                                  int64_t now, struct lk_claims *claims,
-                                  char **payload, size_t *plen,
-                                  char *err, size_t errlen)
+/* lk_jwt_verify_payload that also gives the time claims in tm. */
+static enum lk_err verify(const struct lk_jwt_verifier *v,
+                          const char *token, size_t len, int64_t now,
+                          struct lk_claims *claims, struct lk_jwt_times *tm,
+                          char **payload, size_t *plen,
+                          char *err, size_t errlen)
 {
     struct lk_jws_parts p;
     struct claims_text t;
@@ -380,7 +409,7 @@ enum lk_err lk_jwt_verify_payload(const struct lk_jwt_verifier *v,
         claims_text_free(&t);
         return lk_seterr(err, errlen, rc, "claims are not a JSON object");
     }
-    rc = check_claims(v, &cs, now, claims, err, errlen);
+    rc = check_claims(v, &cs, now, tm, claims, err, errlen);
     if (rc == LK_OK && payload != NULL) {
         uint8_t *buf = NULL;
         rc = lk_jws_decode_segment(p.pay, p.pay_len, &buf, plen);
@@ -390,13 +419,40 @@ enum lk_err lk_jwt_verify_payload(const struct lk_jwt_verifier *v,
     return rc;
 }
 
+enum lk_err lk_jwt_verify_payload(const struct lk_jwt_verifier *v,
+                                  const char *token, size_t len,
+                                  int64_t now, struct lk_claims *claims,
+                                  char **payload, size_t *plen,
+                                  char *err, size_t errlen)
+{
+    struct lk_jwt_times tm;
+
+    return verify(v, token, len, now, claims, &tm, payload, plen,
+                  err, errlen);
+}
+
 enum lk_err lk_jwt_verify(const struct lk_jwt_verifier *v,
                           const char *token, size_t len, int64_t now,
                           struct lk_claims *claims,
                           char *err, size_t errlen)
 {
-    return lk_jwt_verify_payload(v, token, len, now, claims, NULL, NULL,
-                                 err, errlen);
+    struct lk_jwt_times tm;
+
+    return verify(v, token, len, now, claims, &tm, NULL, NULL, err, errlen);
+}
+
+enum lk_err lk_jwt_verify_times(const struct lk_jwt_verifier *v,
+                                const char *token, size_t len, int64_t now,
+                                struct lk_claims *claims,
+                                struct lk_jwt_times *tm,
+                                char *err, size_t errlen)
+{
+    return verify(v, token, len, now, claims, tm, NULL, NULL, err, errlen);
+}
+
+unsigned lk_jwt_verifier_generation(const struct lk_jwt_verifier *v)
+{
+    return v->generation;
 }
 
 /* Whether the space-separated scope list has the whole token s[0..n). */

@@ -236,6 +236,49 @@ static void join_scopes(json_t *list, char *buf, size_t cap)
     }
 }
 
+static int claims_equal(const struct lk_claims *a, const struct lk_claims *b)
+{
+    return strcmp(a->sub, b->sub) == 0 && strcmp(a->scope, b->scope) == 0 &&
+           a->has_scope == b->has_scope && a->exp == b->exp &&
+           a->nbf == b->nbf && a->iat == b->iat &&
+           a->has_exp == b->has_exp && a->has_nbf == b->has_nbf &&
+           a->has_iat == b->has_iat;
+}
+
+/* The cached verifier must decide each case as the plain one did,
+ * the second time from its cache, and a cached token must still expire. */
+static void cached_case(const char *id, const struct lk_jwt_verifier *v,
+                        const char *tok, int64_t now, enum lk_err want,
+                        const struct lk_claims *cl, int64_t leeway)
+{
+    struct lk_jwt_cache *cache = NULL;
+    struct lk_claims got[2];
+    enum lk_err rc[2];
+    uint64_t hits = 0, misses = 0;
+    int i;
+
+    lk_jwt_cache_new(4, &cache);
+    for (i = 0; i < 2; i++)
+        rc[i] = lk_jwt_verify_cached(v, cache, tok, strlen(tok), now,
+                                     &got[i], NULL, 0);
+    lk_jwt_cache_stats(cache, &hits, &misses);
+    if (want != LK_OK) {
+        ok(rc[0] == want && rc[1] == want && hits == 0,
+           "claims %s: cached verify refuses it too", id);
+    } else {
+        ok(rc[0] == LK_OK && rc[1] == LK_OK && hits == 1 && misses == 1 &&
+           claims_equal(&got[0], cl) && claims_equal(&got[1], cl),
+           "claims %s: cached verify, second from the cache, same claims",
+           id);
+        if (cl->has_exp)
+            ok(lk_jwt_verify_cached(v, cache, tok, strlen(tok),
+                                    cl->exp + leeway + 1, NULL, NULL, 0)
+               == LK_ERR_EXPIRED,
+               "claims %s: the cached token expires", id);
+    }
+    lk_jwt_cache_free(cache);
+}
+
 static void claims_case(json_t *c, struct lk_keyset *ks)
 {
     const char *id = jstr(c, "id"), *tok = jstr(c, "token");
@@ -252,8 +295,11 @@ static void claims_case(json_t *c, struct lk_keyset *ks)
         json_object_get(c, "leeway")));
     lk_jwt_verifier_set_required(v, req_flags(json_object_get(
         c, "required_claims")));
+    memset(&cl, 0, sizeof(cl));
     rc = lk_jwt_verify(v, tok, strlen(tok), json_integer_value(
         json_object_get(c, "now")), &cl, err, sizeof(err));
+    cached_case(id, v, tok, json_integer_value(json_object_get(c, "now")),
+                rc, &cl, json_integer_value(json_object_get(c, "leeway")));
     join_scopes(json_object_get(c, "required_scopes"), req, sizeof(req));
     if (rc == LK_OK)
         rc = lk_claims_check_scopes(&cl, req);
