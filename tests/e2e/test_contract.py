@@ -109,6 +109,25 @@ def test_bad_tokens(demo):
         assert_invalid(demo, tok)
 
 
+def test_accepted_token_is_checked_again(demo):
+    """The HTTP threads keep the tokens they accepted: a token served
+    from there still expires on time, and no byte of it may differ."""
+    secret = demo.secret()
+    exp = int(time.time()) + 3
+    tok = jwt.encode({"sub": "janedoe", "exp": exp}, secret,
+                     algorithm="HS256")
+    for _ in range(20):          # new connections: every HTTP thread
+        assert demo.get("/users/me", tok).status_code == 200
+    h, p, s = tok.split(".")
+    for bad in (f"{h}.{p}.{s[:-1]}{'A' if s[-1] != 'A' else 'B'}",
+                f"{h}.{p[:-1]}{'A' if p[-1] != 'A' else 'B'}.{s}",
+                tok + "A", tok[:-1]):
+        assert_invalid(demo, bad)
+    time.sleep(max(0.0, exp - time.time()) + 1.1)
+    for _ in range(6):
+        assert_invalid(demo, tok)
+
+
 def test_pyjwt_token_accepted(demo):
     tok = jwt.encode({"sub": "janedoe", "exp": int(time.time()) + 600},
                      demo.secret(), algorithm="HS256")
