@@ -24,6 +24,11 @@ void lk_log_configure(lk_log_sink_fn fn, void *arg,
 void lk_log(enum lk_log_level lvl, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* lk_log of text (len bytes, already made safe with lk_log_escape
+ * where it came from outside) without formatting: for lines that are
+ * assembled by hand because they are written for every request. */
+void lk_log_text(enum lk_log_level lvl, const char *text, size_t len);
+
 /* Write sec (seconds since 1970, UTC; years 1970..9999) and ms as
  * "YYYY-MM-DDTHH:MM:SS.mmmZ" into buf (cap >= 25); returns the length,
  * 0 if out of range. This is the log lines' timestamp. */

@@ -96,21 +96,43 @@ static size_t put_time(char *buf, size_t cap)
                           ts.tv_nsec / 1000000L);
 }
 
+#define LINE_MAX_BYTES 2048
+
+/* The start of a line: timestamp and level; returns its length. */
+static size_t put_prefix(char *line, enum lk_log_level lvl)
+{
+    size_t n = put_time(line, LINE_MAX_BYTES - 64);
+    size_t l = strlen(level_names[lvl]);
+
+    memcpy(line + n, " level=", 7);
+    n += 7;
+    memcpy(line + n, level_names[lvl], l);
+    n += l;
+    line[n++] = ' ';
+    return n;
+}
+
+/* End the line of n bytes (at most LINE_MAX_BYTES - 2) and send it. */
+static void emit(enum lk_log_level lvl, char *line, size_t n)
+{
+    line[n++] = '\n';
+    line[n] = '\0';
+    if (sink.fn != NULL)
+        sink.fn(sink.arg, lvl, line, n);
+    else if (write(STDERR_FILENO, line, n) < 0)
+        return;
+}
+
 void lk_log(enum lk_log_level lvl, const char *fmt, ...)
 {
-    char line[2048];
+    char line[LINE_MAX_BYTES];
     size_t n;
     int m;
     va_list ap;
 
     if (lvl < sink.min)
         return;
-    n = put_time(line, sizeof(line) - 64);
-    memcpy(line + n, " level=", 7);
-    n += 7;
-    memcpy(line + n, level_names[lvl], strlen(level_names[lvl]));
-    n += strlen(level_names[lvl]);
-    line[n++] = ' ';
+    n = put_prefix(line, lvl);
     va_start(ap, fmt);
     m = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
     va_end(ap);
@@ -119,12 +141,21 @@ void lk_log(enum lk_log_level lvl, const char *fmt, ...)
     n += (size_t)m;
     if (n > sizeof(line) - 2)
         n = sizeof(line) - 2;
-    line[n++] = '\n';
-    line[n] = '\0';
-    if (sink.fn != NULL)
-        sink.fn(sink.arg, lvl, line, n);
-    else if (write(STDERR_FILENO, line, n) < 0)
+    emit(lvl, line, n);
+}
+
+void lk_log_text(enum lk_log_level lvl, const char *text, size_t len)
+{
+    char line[LINE_MAX_BYTES];
+    size_t n;
+
+    if (lvl < sink.min)
         return;
+    n = put_prefix(line, lvl);
+    if (len > sizeof(line) - 2 - n)
+        len = sizeof(line) - 2 - n;
+    memcpy(line + n, text, len);
+    emit(lvl, line, n + len);
 }
 
 char *lk_log_escape(char *dst, size_t cap, const char *src, size_t len)

@@ -6,7 +6,13 @@
  * (or at once when the buffer is full). Warnings and errors are written
  * at once, behind whatever is pending, so the order of lines is kept.
  *
- * Shortcoming: lines still in the buffer when the process is killed
+ * Two buffers: lines go into one while the flusher writes the other
+ * without holding the lock, so a thread that logs never waits for a
+ * write(2) unless both buffers are full (the log stream is slower than
+ * the lines come). Warnings wait for the write in progress, then write
+ * themselves.
+ *
+ * Shortcoming: lines still in the buffers when the process is killed
  * with SIGKILL (or crashes) are lost; at most flush_ms of them.
  */
 #include <errno.h>
@@ -22,13 +28,18 @@
 
 struct lk_logbuf {
     pthread_mutex_t mu;
-    pthread_cond_t cv;         /* pending became non-empty, or stop */
+    pthread_cond_t wake;       /* to the flusher: lines came, or stop */
+    pthread_cond_t swapped;    /* to loggers: a buffer was swapped or a
+                                  write ended */
     pthread_t flusher;
     int fd;
     unsigned flush_ms;
     int stop;
-    size_t len;
-    char buf[LOGBUF_CAP];
+    int urgent;                /* in is full: swap without waiting */
+    int writing;               /* the flusher writes out, unlocked */
+    char *in, *out;            /* lines arrive in in; out is written */
+    size_t len;                /* bytes in in */
+    char bufs[2][LOGBUF_CAP];
 };
 
 /* Write all of buf[0..n) to fd; a failing log stream is dropped. */
@@ -45,10 +56,12 @@ static void write_all(int fd, const char *p, size_t n)
     }
 }
 
-/* Write what is pending; the caller holds mu. */
+/* Write what is pending, in order; the caller holds mu. */
 static void flush_locked(struct lk_logbuf *lb)
 {
-    write_all(lb->fd, lb->buf, lb->len);
+    while (lb->writing)
+        pthread_cond_wait(&lb->swapped, &lb->mu);
+    write_all(lb->fd, lb->in, lb->len);
     lb->len = 0;
 }
 
@@ -67,26 +80,45 @@ static struct timespec deadline(unsigned ms)
     return ts;
 }
 
+/* Take the pending lines (swap the buffers) and write them unlocked;
+ * the caller holds mu. */
+static void swap_and_write(struct lk_logbuf *lb)
+{
+    char *full = lb->in;
+    size_t n = lb->len;
+
+    lb->in = lb->out;
+    lb->out = full;
+    lb->len = 0;
+    lb->urgent = 0;
+    lb->writing = 1;
+    pthread_cond_broadcast(&lb->swapped);
+    pthread_mutex_unlock(&lb->mu);
+    write_all(lb->fd, full, n);
+    pthread_mutex_lock(&lb->mu);
+    lb->writing = 0;
+    pthread_cond_broadcast(&lb->swapped);
+}
+
 /* Flusher: sleep while empty; once a line arrives, give it flush_ms
- * for company, then write the batch. */
+ * (less if the buffer fills), then write the batch. */
 static void *flusher(void *arg)
 {
     struct lk_logbuf *lb = arg;
     struct timespec at;
 
     pthread_mutex_lock(&lb->mu);
-    while (!lb->stop) {
-        if (lb->len == 0) {
-            pthread_cond_wait(&lb->cv, &lb->mu);
-            continue;
-        }
+    for (;;) {
+        while (!lb->stop && lb->len == 0)
+            pthread_cond_wait(&lb->wake, &lb->mu);
+        if (lb->stop && lb->len == 0)
+            break;
         at = deadline(lb->flush_ms);
-        while (!lb->stop && lb->len > 0 &&
-               pthread_cond_timedwait(&lb->cv, &lb->mu, &at) != ETIMEDOUT)
+        while (!lb->stop && !lb->urgent &&
+               pthread_cond_timedwait(&lb->wake, &lb->mu, &at) != ETIMEDOUT)
             ;
-        flush_locked(lb);
+        swap_and_write(lb);
     }
-    flush_locked(lb);
     pthread_mutex_unlock(&lb->mu);
     return NULL;
 }
@@ -101,22 +133,42 @@ enum lk_err lk_logbuf_new(int fd, unsigned flush_ms, struct lk_logbuf **out)
         return LK_ERR_NOMEM;
     lb->fd = fd;
     lb->flush_ms = flush_ms;
-    lb->stop = 0;
+    lb->stop = lb->urgent = lb->writing = 0;
     lb->len = 0;
+    lb->in = lb->bufs[0];
+    lb->out = lb->bufs[1];
     pthread_mutex_init(&lb->mu, NULL);
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&lb->cv, &ca);
+    pthread_cond_init(&lb->wake, &ca);
     pthread_condattr_destroy(&ca);
+    pthread_cond_init(&lb->swapped, NULL);
     if (flush_ms > 0 &&
         pthread_create(&lb->flusher, NULL, flusher, lb) != 0) {
-        pthread_cond_destroy(&lb->cv);
+        pthread_cond_destroy(&lb->swapped);
+        pthread_cond_destroy(&lb->wake);
         pthread_mutex_destroy(&lb->mu);
         free(lb);
         return LK_ERR_NOMEM;
     }
     *out = lb;
     return LK_OK;
+}
+
+/* Append an info line; the caller holds mu. When in is full, the
+ * flusher is asked to swap at once, and the caller waits for that. */
+static void append_locked(struct lk_logbuf *lb, const char *line,
+                          size_t len)
+{
+    while (lb->len + len > LOGBUF_CAP) {
+        lb->urgent = 1;
+        pthread_cond_signal(&lb->wake);
+        pthread_cond_wait(&lb->swapped, &lb->mu);
+    }
+    if (lb->len == 0)
+        pthread_cond_signal(&lb->wake);
+    memcpy(lb->in + lb->len, line, len);
+    lb->len += len;
 }
 
 void lk_logbuf_sink(void *arg, enum lk_log_level lvl, const char *line,
@@ -129,12 +181,7 @@ void lk_logbuf_sink(void *arg, enum lk_log_level lvl, const char *line,
         flush_locked(lb);
         write_all(lb->fd, line, len);
     } else {
-        if (lb->len + len > LOGBUF_CAP)
-            flush_locked(lb);
-        memcpy(lb->buf + lb->len, line, len);
-        if (lb->len == 0)
-            pthread_cond_signal(&lb->cv);
-        lb->len += len;
+        append_locked(lb, line, len);
     }
     pthread_mutex_unlock(&lb->mu);
 }
@@ -152,12 +199,13 @@ void lk_logbuf_free(struct lk_logbuf *lb)
         return;
     pthread_mutex_lock(&lb->mu);
     lb->stop = 1;
-    pthread_cond_signal(&lb->cv);
+    pthread_cond_signal(&lb->wake);
     pthread_mutex_unlock(&lb->mu);
     if (lb->flush_ms > 0)
         pthread_join(lb->flusher, NULL);
     flush_locked(lb);
-    pthread_cond_destroy(&lb->cv);
+    pthread_cond_destroy(&lb->swapped);
+    pthread_cond_destroy(&lb->wake);
     pthread_mutex_destroy(&lb->mu);
     free(lb);
 }

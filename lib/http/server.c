@@ -554,8 +554,7 @@ static void log_request(const struct req_state *st, long long us,
     n = put(line, n, cap, st->addr, strlen(st->addr));
     if (aborted)
         n = put(line, n, cap, " aborted=1", 10);
-    line[n] = '\0';
-    lk_log(LK_LOG_INFO, "%s", line);
+    lk_log_text(LK_LOG_INFO, line, n);
 }
 
 /* Request finished (sent or aborted): log it and free the state. */

@@ -1,8 +1,11 @@
 /*
- * test_log.c: the log timestamp against gmtime_r, and the buffered
- * sink (batching, order, warnings at once, flush on free).
+ * test_log.c: the log timestamp against gmtime_r, lk_log_text, and the
+ * buffered sink (batching, order, warnings at once, flush on free,
+ * lines logged while a write is stuck).
  */
+#define _GNU_SOURCE 1     /* F_SETPIPE_SZ */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/wait.h>
 #include <stdint.h>
@@ -141,8 +144,109 @@ static void many(void)
        "order");
 }
 
+struct captured {
+    char line[4096];
+    size_t len;
+    int calls;
+};
+
+static void capture(void *arg, enum lk_log_level lvl, const char *line,
+                    size_t len)
+{
+    struct captured *c = arg;
+
+    (void)lvl;
+    c->calls++;
+    c->len = len < sizeof(c->line) ? len : sizeof(c->line) - 1;
+    memcpy(c->line, line, c->len);
+    c->line[c->len] = '\0';
+}
+
+/* lk_log_text: the same line as lk_log("%s"), bounded, level-gated. */
+static void text_lines(void)
+{
+    struct captured a = {.calls = 0}, b = {.calls = 0};
+    const char *req = "method=GET path=\"/x\" status=200", *tail;
+    char big[3000];
+
+    lk_log_configure(capture, &a, LK_LOG_INFO);
+    lk_log_text(LK_LOG_INFO, req, strlen(req));
+    lk_log_configure(capture, &b, LK_LOG_INFO);
+    lk_log(LK_LOG_INFO, "%s", req);
+    tail = strstr(a.line, " level=info ");
+    ok(a.calls == 1 && tail != NULL && b.len == a.len &&
+       strcmp(tail, strstr(b.line, " level=info ")) == 0 &&
+       strcmp(tail, " level=info method=GET path=\"/x\" status=200\n")
+       == 0, "lk_log_text writes what lk_log(\"%%s\") does");
+    memset(big, 'x', sizeof(big));
+    lk_log_text(LK_LOG_WARN, big, sizeof(big));
+    ok(b.calls == 2 && b.len == 2047 && b.line[2046] == '\n' &&
+       b.line[2045] == 'x', "a long text is cut to a 2047-byte line");
+    lk_log_text(LK_LOG_DEBUG, "hidden", 6);
+    ok(b.calls == 2, "below the level nothing is written");
+    lk_log_configure(NULL, NULL, LK_LOG_INFO);
+}
+
+struct stuck {
+    struct lk_logbuf *lb;
+    int first, count;
+    volatile int done;
+};
+
+static void *log_lines(void *arg)
+{
+    struct stuck *s = arg;
+    char line[64];
+    int i;
+
+    for (i = s->first; i < s->first + s->count; i++) {
+        int n = snprintf(line, sizeof(line), "line %05d\n", i);
+        lk_logbuf_sink(s->lb, LK_LOG_INFO, line, (size_t)n);
+    }
+    s->done = 1;
+    return NULL;
+}
+
+/* While the flusher is stuck writing a full buffer into a pipe nobody
+ * reads, lines still go into the other buffer without waiting; once
+ * the pipe is read, every line arrives once, in order. */
+static void stuck_stream(void)
+{
+    struct stuck s = {NULL, 0, 5000, 0};
+    pthread_t t;
+    char got[32], want[32];
+    FILE *in;
+    int p[2], i, waited = 0, bad = 0;
+
+    if (!ok(pipe(p) == 0 && fcntl(p[1], F_SETPIPE_SZ, 4096) > 0,
+            "a pipe of 4 KiB") ||
+        !ok(lk_logbuf_new(p[1], 5, &s.lb) == LK_OK, "new"))
+        return;
+    log_lines(&s);                 /* 5000 x 11 bytes: most of a buffer */
+    usleep(200000);                /* the flusher takes it, and blocks */
+    s.first = 5000;
+    s.done = 0;
+    pthread_create(&t, NULL, log_lines, &s);
+    while (!s.done && waited++ < 200)
+        usleep(10000);
+    ok(s.done, "5000 more lines logged while the write is stuck");
+    in = fdopen(p[0], "r");
+    for (i = 0; i < 10000 && !bad; i++) {
+        snprintf(want, sizeof(want), "line %05d\n", i);
+        bad = fgets(got, sizeof(got), in) == NULL || strcmp(got, want);
+    }
+    pthread_join(t, NULL);
+    lk_logbuf_free(s.lb);
+    close(p[1]);
+    ok(!bad && fgets(got, sizeof(got), in) == NULL,
+       "then all 10000 arrive once, in order (stopped at %d)", i);
+    fclose(in);
+}
+
 int main(void)
 {
+    text_lines();
+    stuck_stream();
     timestamps();
     buffered();
     many();
