@@ -67,11 +67,22 @@ struct lk_server {
     unsigned port;
 };
 
-/* libmicrohttpd's per-connection memory: the request head must fit,
- * with room to spare above our own limits (target 4 KiB and header
- * fields 12 KiB at most). libmicrohttpd clears the pool on every
- * request, so its size is a per-request cost: keep it small. */
-#define LK_MHD_POOL ((size_t)24576)
+/* libmicrohttpd's per-connection memory follows our limits: the
+ * request target, the header bytes and a record per header field
+ * (libmicrohttpd keeps a 56-byte one) must fit, plus room for the
+ * answer's head and a margin, so that a request a little over a limit
+ * still reaches our JSON refusal. libmicrohttpd clears the whole pool
+ * one and a half times per request, so its size is a per-request cost:
+ * with the default limits it is 24 KiB (36 KiB cleared a request);
+ * smaller limits make every request cheaper. */
+#define POOL_PER_FIELD 64
+#define POOL_MARGIN 4096
+
+static size_t mhd_pool_size(const struct lk_server *s)
+{
+    return s->url_max + s->header_bytes_max +
+           (size_t)s->headers_max * POOL_PER_FIELD + POOL_MARGIN;
+}
 
 /* What the header fields of a request add up to, and the values the
  * server reads (the first of each name), found in that one pass. */
@@ -665,7 +676,7 @@ static void set_limits(struct lk_server *s,
     s->url_max = cfg->url_max ? cfg->url_max : 4096;
     s->headers_max = cfg->headers_max ? cfg->headers_max : 64;
     s->header_bytes_max = cfg->header_bytes_max ? cfg->header_bytes_max
-                                                : 32768;
+                                                : 12288;
     s->conn_max = cfg->conn_max ? cfg->conn_max : 4096;
 }
 
@@ -685,7 +696,7 @@ static struct MHD_Daemon *make_daemon(void *ctx, unsigned index,
         MHD_OPTION_LISTEN_SOCKET, listen_fd,
         MHD_OPTION_CONNECTION_LIMIT, share,
         MHD_OPTION_CONNECTION_TIMEOUT, s->timeout_s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, LK_MHD_POOL,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, mhd_pool_size(s),
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape, s,
