@@ -42,13 +42,13 @@ wait "$pid" || true
 callgrind_annotate --inclusive=yes --threshold=100 --auto=no "$dir/cg.out" 2>/dev/null | $py -c '
 import re, sys
 n = int(sys.argv[1])
-want = [("HTTP thread (libmicrohttpd loop)", r"0x0+17cf0 \[.*libmicrohttpd"),
+want = [("HTTP thread (evloop http_main)", r"evloop.c:http_main \["),
         ("on_request (latchkey)", r"server.c:on_request \["),
-        ("lk_jwt_verify", r"jwt.c:lk_jwt_verify \["),
-        ("  lk_jws_check (HMAC)", r"jws_compact.c:lk_jws_check \["),
-        ("  json_loadb", r"json_loadb \["),
+        ("lk_jwt_verify_cached", r"jwt_cache.c:lk_jwt_verify_cached \["),
+        ("  full verification (misses)", r"jwt.c:lk_jwt_verify_times \["),
         ("get_user (SQLite)", r"store_sqlite.c:sq_get_user \["),
-        ("lk_log", r"log.c:lk_log \["),
+        ("on_completed (log line)", r"server.c:on_completed \["),
+        ("lk_log_text", r"log.c:lk_log_text \["),
         ("memset (libmicrohttpd pool)", r"__memset_avx2_unaligned_erms \[")]
 rows = {}
 for line in sys.stdin:

@@ -2,9 +2,13 @@
 """HTTP benchmark: latchkey beside nginx (a fixed /users/me answer of
 the same size) and the tutorial's FastAPI app under uvicorn (1 and 2
 workers), all started here on loopback on free ports, driven by wrk in
-bounded runs, and stopped by PID at the end. Prints one Markdown table
-with the ratios of latchkey to nginx and to the best FastAPI run. It
-measures and reports; it asserts nothing.
+bounded runs, and stopped by PID at the end. Two measuring sticks run
+beside them: floor_mhd (libmicrohttpd answering the fixed body, run by
+latchkey's own HTTP threads with latchkey's per-connection memory) and
+floor_epoll (a bare epoll loop answering it), both built from
+bench/floor/. Prints one Markdown table with the ratios of latchkey to
+nginx, to the best FastAPI run and to floor_mhd. It measures and
+reports; it asserts nothing.
 
 usage: /usr/bin/python3 bench/http_bench.py
 environment:
@@ -15,9 +19,12 @@ environment:
                       so the machine's load drifts over all of them
                       alike; the table gives medians and the median of
                       the per-round ratios
+  BENCH_STORM_PAIRS   (no logins, login storm) pairs for the storm p99
+                      (default 5)
   BENCH_LATCHKEY_BIN  the binary (default build/latchkey)
   BENCH_LATCHKEY_ARGS extra `latchkey serve` flags, e.g. "--workers 1"
-  BENCH_SKIP          comma list of servers to skip: nginx,fastapi1,fastapi2
+  BENCH_SKIP          comma list of servers to skip: nginx,fastapi1,
+                      fastapi2,floor_mhd,floor_epoll
   BENCH_JSON          also write the raw figures to this file
 """
 import json
@@ -43,6 +50,8 @@ CONNS = [int(c) for c in
          os.environ.get("BENCH_CONNS", "16,64,256").split(",")]
 SKIP = set(filter(None, os.environ.get("BENCH_SKIP", "").split(",")))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+STORM_PAIRS = int(os.environ.get("BENCH_STORM_PAIRS", "5"))
+FLOORS = ("floor_mhd", "floor_epoll")
 ME_BODY = (b'{"username":"janedoe","email":"janedoe@example.com",'
            b'"full_name":"Jane Doe","disabled":false}')
 LOGIN_CONNS = 8       # enough to keep every hashing worker busy
@@ -221,6 +230,13 @@ def start_nginx(tmp):
     return Server("nginx", cmd, dict(os.environ), port, tmp, login=False)
 
 
+def start_floor(tmp, name):
+    """A measuring stick from bench/floor/ (built by `make`)."""
+    port = free_port()
+    cmd = [str(ROOT / "build" / name), str(port)]
+    return Server(name, cmd, dict(os.environ), port, tmp, login=False)
+
+
 def start_fastapi(tmp, secret, workers):
     port = free_port()
     cmd = [sys.executable, "-m", "uvicorn", "--app-dir",
@@ -302,6 +318,7 @@ def measure_me(servers, token, results):
                 for k in ("rps", "p50_us", "p99_us", "cpu_us", "non2xx")}
             results["ratios"][(srv.name, c)] = median(
                 [a["rps"] / b["rps"] for a, b in zip(lk[c], rs)])
+            results["rounds"][(srv.name, c)] = [f["rps"] for f in rs]
 
 
 def measure_rest(srv, token):
@@ -340,11 +357,12 @@ def wait_idle(srv, limit=60.0):
 
 
 def measure_storm(srv, token):
-    """GET /users/me p99 without and with a login storm, in ROUNDS
+    """GET /users/me p99 without and with a login storm, in STORM_PAIRS
     pairs (p99 on this shared machine moves a lot from run to run):
-    medians of each, and the median of the per-pair ratios."""
+    medians of each, the median of the per-pair ratios and the ratio of
+    the medians."""
     pairs = []
-    for r in range(ROUNDS):
+    for r in range(STORM_PAIRS):
         wait_idle(srv)
         base = wrk(srv.port, "me", STORM_ME_CONNS, SECONDS, token,
                    threads=1)
@@ -363,7 +381,8 @@ def measure_storm(srv, token):
             "me_storm": {"p99_us": med(1, "p99_us"), "rps": med(1, "rps")},
             "login_storm": {"rps": med(2, "rps")},
             "storm_ratio": median([p[1]["p99_us"] / p[0]["p99_us"]
-                                   for p in pairs])}
+                                   for p in pairs]),
+            "storm_ratio_of_medians": med(1, "p99_us") / med(0, "p99_us")}
 
 
 def bcrypt_limit():
@@ -448,17 +467,19 @@ def best_fastapi(results):
 
 
 def table(results):
-    names = [n for n in ("latchkey", "nginx", "fastapi1", "fastapi2")
-             if n in results]
+    names = [n for n in ("latchkey", "nginx", "fastapi1", "fastapi2") +
+             FLOORS if n in results]
     best = best_fastapi(results)
-    head = names + ["latchkey / nginx", f"latchkey / best FastAPI ({best})"]
+    others = ["nginx", best, "floor_mhd"]
+    head = names + ["latchkey / nginx", f"latchkey / best FastAPI ({best})",
+                    "latchkey / floor_mhd"]
     lines = ["| figure | " + " | ".join(head) + " |",
              "| --- |" + " ---: |" * len(head)]
     lk = results["latchkey"]
     for label, get, fmt, rkey in rows(results):
         cells = [fmt(get(results[n])) if get(results[n]) is not None
                  else "n/a" for n in names]
-        for other in ("nginx", best):
+        for other in others:
             o = results.get(other, {}) if other else {}
             if rkey is not None and (other, rkey) in results["ratios"]:
                 cells.append(f"{results['ratios'][(other, rkey)]:.2f}")
@@ -475,10 +496,29 @@ def table(results):
                  f"{bc_limit:.2f} logins/s; latchkey reached "
                  f"{lk['login']['rps'] / bc_limit:.2f} of it.")
     lines.append(f"latchkey GET /users/me p99 during the login storm / "
-                 f"without logins, median of {ROUNDS} pairs: "
-                 f"{lk['storm_ratio']:.2f}.")
+                 f"without logins: median of the {STORM_PAIRS} pairs' "
+                 f"ratios {lk['storm_ratio']:.2f}, ratio of the medians "
+                 f"{lk['storm_ratio_of_medians']:.2f}.")
+    lines += ceilings(results, best)
     lines += [""] + goals(results, best, lk["login"]["rps"] / bc_limit)
     return "\n".join(lines)
+
+
+def ceilings(results, best):
+    """What the other servers allow on this machine, from the same
+    rounds: how far nginx's fixed answer is from FastAPI, and how close
+    the measuring sticks come to nginx."""
+    out = []
+    rounds = results["rounds"]
+    for name, other in (("nginx", best), ("floor_mhd", "nginx"),
+                        ("floor_epoll", "nginx")):
+        rs = [median([a / b for a, b in zip(rounds[(name, c)],
+                                            rounds[(other, c)])])
+              for c in CONNS if (name, c) in rounds and (other, c) in rounds]
+        if rs:
+            out.append(f"{name} / {other} in GET /users/me req/s "
+                       f"(same rounds): {min(rs):.2f}-{max(rs):.2f}.")
+    return out
 
 
 def goals(results, best, login_share):
@@ -517,6 +557,7 @@ def start_all(tmp, secret):
     starters = [("nginx", lambda: start_nginx(tmp)),
                 ("fastapi1", lambda: start_fastapi(tmp, secret, 1)),
                 ("fastapi2", lambda: start_fastapi(tmp, secret, 2))]
+    starters += [(n, lambda n=n: start_floor(tmp, n)) for n in FLOORS]
     for name, start in starters:
         if name not in SKIP:
             servers.append(start())
@@ -524,7 +565,7 @@ def start_all(tmp, secret):
 
 
 def main():
-    results = {"ratios": {}}
+    results = {"ratios": {}, "rounds": {}}
     secret = secrets.token_hex(32)
     print(f"machine: {machine()}", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="lk-bench-") as d:
@@ -549,8 +590,8 @@ def main():
           f"medians of {ROUNDS} rounds.\n")
     print(table(results))
     if os.environ.get("BENCH_JSON"):
-        results["ratios"] = {f"{n}@{c}": v for (n, c), v
-                             in results["ratios"].items()}
+        for k in ("ratios", "rounds"):
+            results[k] = {f"{n}@{c}": v for (n, c), v in results[k].items()}
         pathlib.Path(os.environ["BENCH_JSON"]).write_text(
             json.dumps({"results": results}, indent=1))
 

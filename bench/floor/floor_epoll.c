@@ -132,21 +132,24 @@ static void on_writable(int ep, struct conn *c)
         epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
-static void accept_all(int ep, int listen_fd)
+/* One connection per wake-up (as nginx without multi_accept), so that
+ * a burst of connections spreads over the threads. */
+static void accept_one(int ep, int listen_fd)
 {
     int fd, one = 1;
+    struct conn *c;
+    struct epoll_event ev = {EPOLLIN, {.ptr = NULL}};
 
-    while ((fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
-        struct conn *c = calloc(1, sizeof(*c));
-        struct epoll_event ev = {EPOLLIN, {.ptr = c}};
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-        if (c == NULL || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
-            free(c);
-            close(fd);
-            continue;
-        }
-        c->fd = fd;
+    if ((fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK)) < 0)
+        return;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    ev.data.ptr = c = calloc(1, sizeof(*c));
+    if (c == NULL || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        free(c);
+        close(fd);
+        return;
     }
+    c->fd = fd;
 }
 
 static void *worker_main(void *arg)
@@ -165,7 +168,7 @@ static void *worker_main(void *arg)
         for (i = 0; i < n; i++) {
             struct conn *c = evs[i].data.ptr;
             if (c == NULL)
-                accept_all(ep, w->listen_fd);
+                accept_one(ep, w->listen_fd);
             else if (evs[i].events & EPOLLOUT)
                 on_writable(ep, c);
             else

@@ -22,7 +22,8 @@
 
 #include "http/evloop.h"
 
-/* latchkey's pool (LK_MHD_POOL in lib/http/server.c) */
+/* latchkey's pool with the default limits (mhd_pool_size in
+ * lib/http/server.c) */
 #define DEFAULT_POOL 24576L
 #define BODY "{\"username\":\"janedoe\",\"email\":\"janedoe@example.com\"," \
              "\"full_name\":\"Jane Doe\",\"disabled\":false}"
