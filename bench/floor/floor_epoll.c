@@ -22,8 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BODY "{\"username\":\"janedoe\",\"email\":\"janedoe@example.com\"," \
-             "\"full_name\":\"Jane Doe\",\"disabled\":false}"
+#include "floor_args.h"
+
 #define HEAD_MAX 4096     /* one request head; larger ones are cut off */
 #define OUT_MAX 8192      /* answers to the pipelined heads of one read */
 
@@ -56,7 +56,8 @@ static void refresh_answer(struct worker *w)
     w->answer_len = (size_t)snprintf(
         w->answer, sizeof(w->answer),
         "HTTP/1.1 200 OK\r\nDate: %s\r\nContent-Type: application/json"
-        "\r\nContent-Length: %zu\r\n\r\n%s", date, sizeof(BODY) - 1, BODY);
+        "\r\nContent-Length: %zu\r\n\r\n%s", date, sizeof(FLOOR_BODY) - 1,
+        FLOOR_BODY);
 }
 
 static void drop(int ep, struct conn *c)
@@ -193,19 +194,6 @@ static int listen_on(int port)
         exit(1);
     }
     return fd;
-}
-
-/* argv[i] as a number in [lo, hi], dflt when absent, -1 when bad. */
-static long arg_num(int argc, char **argv, int i, long lo, long hi,
-                    long dflt)
-{
-    char *end;
-    long v;
-
-    if (i >= argc)
-        return dflt;
-    v = strtol(argv[i], &end, 10);
-    return *end == '\0' && end != argv[i] && v >= lo && v <= hi ? v : -1;
 }
 
 int main(int argc, char **argv)

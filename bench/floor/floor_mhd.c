@@ -20,13 +20,12 @@
 
 #include <microhttpd.h>
 
+#include "floor_args.h"
 #include "http/evloop.h"
 
 /* latchkey's pool with the default limits (mhd_pool_size in
  * lib/http/server.c) */
 #define DEFAULT_POOL 24576L
-#define BODY "{\"username\":\"janedoe\",\"email\":\"janedoe@example.com\"," \
-             "\"full_name\":\"Jane Doe\",\"disabled\":false}"
 
 struct floor {
     struct MHD_Response *answer;
@@ -70,19 +69,6 @@ static struct MHD_Daemon *make_daemon(void *ctx, unsigned index,
         MHD_OPTION_END);
 }
 
-/* argv[i] as a number in [lo, hi], dflt when absent, -1 when bad. */
-static long arg_num(int argc, char **argv, int i, long lo, long hi,
-                    long dflt)
-{
-    char *end;
-    long v;
-
-    if (i >= argc)
-        return dflt;
-    v = strtol(argv[i], &end, 10);
-    return *end == '\0' && end != argv[i] && v >= lo && v <= hi ? v : -1;
-}
-
 int main(int argc, char **argv)
 {
     long port = arg_num(argc, argv, 1, 1, 65535, -1);
@@ -102,8 +88,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: floor_mhd PORT [THREADS [POOL_BYTES]]\n");
         return 2;
     }
-    f.answer = MHD_create_response_from_buffer(sizeof(BODY) - 1, BODY,
-                                               MHD_RESPMEM_PERSISTENT);
+    f.answer = MHD_create_response_from_buffer(
+        sizeof(FLOOR_BODY) - 1, FLOOR_BODY, MHD_RESPMEM_PERSISTENT);
     MHD_add_response_header(f.answer, "Content-Type", "application/json");
     sigemptyset(&stop);
     sigaddset(&stop, SIGTERM);
