@@ -637,10 +637,17 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
            lk_log_escape(esc, sizeof(esc), msg, n));
 }
 
+/* The cores this process may run on (its CPU affinity, which taskset,
+ * cpusets and container limits narrow), else the cores online. */
 static unsigned cores(void)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    cpu_set_t set;
+    long n = 0;
 
+    if (sched_getaffinity(0, sizeof(set), &set) == 0)
+        n = CPU_COUNT(&set);
+    if (n <= 0)
+        n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 && n < 256 ? (unsigned)n : 2;
 }
 

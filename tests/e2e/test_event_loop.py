@@ -91,13 +91,31 @@ def thread_names(pid):
     return names
 
 
+def test_thread_counts_follow_cpu_affinity(make_server):
+    """"One per core" counts the cores the process may run on: pinned
+    to one CPU (taskset, a cpuset), latchkey starts one HTTP thread,
+    one login worker and one hashing thread."""
+    cpus = os.sched_getaffinity(0)
+    free = make_server(name="free")
+    os.sched_setaffinity(0, {min(cpus)})      # inherited by the server
+    try:
+        pinned = make_server(name="pinned")
+    finally:
+        os.sched_setaffinity(0, cpus)
+    a, b = thread_names(free.proc.pid), thread_names(pinned.proc.pid)
+    assert a.count("lk-http") == len(cpus), a
+    assert b.count("lk-http") == 1, b
+    assert len(a) - len(b) == 3 * (len(cpus) - 1), (a, b)
+    assert pinned.token()
+
+
 def test_http_threads_are_named(make_server):
     """The HTTP threads are latchkey's (lk-http): one per core by
     default, --threads of them when given; three of them answer many
     connections at once."""
     demo = make_server()
     assert thread_names(demo.proc.pid).count("lk-http") == \
-        os.cpu_count(), thread_names(demo.proc.pid)
+        len(os.sched_getaffinity(0)), thread_names(demo.proc.pid)
     three = make_server(args=("--demo", "--threads", "3"), name="three")
     assert thread_names(three.proc.pid).count("lk-http") == 3
     tok = three.token()
