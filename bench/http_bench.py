@@ -28,6 +28,11 @@ environment:
                       after in the same run
   BENCH_SKIP          comma list of servers to skip: nginx,fastapi1,
                       fastapi2,floor_mhd,floor_epoll
+  BENCH_PIN           SERVER_CPUS:CLIENT_CPUS, e.g. 1:0: every server runs
+                      on the first CPU list and wrk on the second
+                      (taskset), so that the client's work no longer
+                      takes CPU from the servers; the bcrypt limit then
+                      counts the servers' CPUs
   BENCH_JSON          also write the raw figures to this file
 """
 import json
@@ -55,6 +60,25 @@ SKIP = set(filter(None, os.environ.get("BENCH_SKIP", "").split(",")))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 STORM_PAIRS = int(os.environ.get("BENCH_STORM_PAIRS", "5"))
 FLOORS = ("floor_mhd", "floor_epoll")
+PIN = os.environ.get("BENCH_PIN", "")
+SERVER_CPUS, CLIENT_CPUS = PIN.split(":") if PIN else ("", "")
+
+
+def cpu_list_len(spec):
+    """How many CPUs a taskset list such as 0,2-3 names."""
+    n = 0
+    for part in spec.split(","):
+        lo, _, hi = part.partition("-")
+        n += int(hi or lo) - int(lo) + 1
+    return n
+
+
+SERVER_NCPU = cpu_list_len(SERVER_CPUS) if SERVER_CPUS else os.cpu_count()
+
+
+def pinned(cmd, cpus):
+    """cmd run on the CPU list cpus (taskset), or as is."""
+    return ["taskset", "-c", cpus] + cmd if cpus else cmd
 ME_BODY = (b'{"username":"janedoe","email":"janedoe@example.com",'
            b'"full_name":"Jane Doe","disabled":false}')
 LOGIN_CONNS = 8       # enough to keep every hashing worker busy
@@ -145,7 +169,8 @@ def wrk_start(port, mode, conns, seconds, token, threads=2):
     cmd = ["wrk", f"-t{min(threads, conns)}", f"-c{conns}",
            f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA),
            f"http://127.0.0.1:{port}"]
-    return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE,
+    return subprocess.Popen(pinned(cmd, CLIENT_CPUS), env=env,
+                            stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
 
 
@@ -169,7 +194,8 @@ class Server:
     def __init__(self, name, cmd, env, port, tmp, login=True):
         self.name, self.port, self.login = name, port, login
         self.log = open(tmp / f"{name}.log", "wb")
-        self.proc = subprocess.Popen(cmd, env=env, stdout=self.log,
+        self.proc = subprocess.Popen(pinned(cmd, SERVER_CPUS), env=env,
+                                     stdout=self.log,
                                      stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL)
         wait_http(port, self.proc)
@@ -197,7 +223,7 @@ def start_latchkey(tmp, secret, name="latchkey", binary=None):
 
 
 NGINX_CONF = """daemon off;
-worker_processes auto;
+worker_processes {workers};
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
 events {{ worker_connections 4096; }}
@@ -227,7 +253,8 @@ def start_nginx(tmp):
     prefix.mkdir()
     conf = prefix / "nginx.conf"
     conf.write_text(NGINX_CONF.format(prefix=prefix, port=port,
-                                      body=ME_BODY.decode()))
+                                      body=ME_BODY.decode(),
+                                      workers=SERVER_NCPU))
     cmd = ["nginx", "-p", str(prefix), "-c", str(conf),
            "-e", str(prefix / "error.log")]
     return Server("nginx", cmd, dict(os.environ), port, tmp, login=False)
@@ -236,7 +263,7 @@ def start_nginx(tmp):
 def start_floor(tmp, name):
     """A measuring stick from bench/floor/ (built by `make`)."""
     port = free_port()
-    cmd = [str(ROOT / "build" / name), str(port)]
+    cmd = [str(ROOT / "build" / name), str(port), str(SERVER_NCPU)]
     return Server(name, cmd, dict(os.environ), port, tmp, login=False)
 
 
@@ -392,11 +419,12 @@ def measure_storm(srv, token):
 
 def bcrypt_limit():
     """(verifies/s on one core, cores x that) for bcrypt at cost 12."""
-    out = subprocess.run([str(ROOT / "build" / "pwhash_bench"), "bcrypt"],
+    out = subprocess.run(pinned([str(ROOT / "build" / "pwhash_bench"),
+                                 "bcrypt"], SERVER_CPUS),
                          capture_output=True, text=True, check=True,
                          timeout=120).stdout
     per = float(re.search(r"verifies_per_sec=([0-9.]+)", out).group(1))
-    return per, per * os.cpu_count()
+    return per, per * SERVER_NCPU
 
 
 def machine():
@@ -493,11 +521,11 @@ def table(results):
                              if get(o) is not None else "n/a")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     bc_per = (lk["bcrypt_before"][0] + lk["bcrypt_after"][0]) / 2
-    bc_limit = bc_per * os.cpu_count()
+    bc_limit = bc_per * SERVER_NCPU
     lines.append("")
     lines.append(f"bcrypt cost 12 (measured just before and after the "
                  f"login run, mean): {bc_per:.2f} verifies/s on one core; "
-                 f"limit = {os.cpu_count()} cores x that = "
+                 f"limit = {SERVER_NCPU} cores x that = "
                  f"{bc_limit:.2f} logins/s; latchkey reached "
                  f"{lk['login']['rps'] / bc_limit:.2f} of it.")
     lines.append(f"latchkey GET /users/me p99 during the login storm / "
@@ -600,9 +628,11 @@ def main():
         finally:
             for srv in servers:
                 srv.stop()
-    print(f"\nMachine: {machine()}. Client (wrk) and servers share these "
-          f"cores. Each wrk run {SECONDS} s; GET /users/me figures are "
-          f"medians of {ROUNDS} rounds.\n")
+    where = (f"Servers pinned to CPU {SERVER_CPUS}, wrk to CPU "
+             f"{CLIENT_CPUS}" if PIN else
+             "Client (wrk) and servers share these cores")
+    print(f"\nMachine: {machine()}. {where}. Each wrk run {SECONDS} s; "
+          f"GET /users/me figures are medians of {ROUNDS} rounds.\n")
     print(table(results))
     if os.environ.get("BENCH_JSON"):
         for k in ("ratios", "rounds"):
