@@ -6,6 +6,9 @@
  * and signed here with the right key, so the header and claims checks
  * behind the signature are reached too. Two verifiers run: the default
  * one and a strict one (issuer, audience, all claims, small limit).
+ * Every verdict is checked against lk_jwt_verify_cached, twice, on one
+ * small cache shared by both verifiers: the cache must never change an
+ * answer or the claims.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,6 +29,7 @@ struct fuzz_ctx {
     struct lk_keyset *ks;
     const struct lk_jwk *key;
     struct lk_jwt_verifier *loose, *strict;
+    struct lk_jwt_cache *cache;
 };
 
 /* Build the key set and verifiers once; abort if the library cannot. */
@@ -43,7 +47,8 @@ static struct fuzz_ctx *ctx_get(void)
         lk_jwt_verifier_new(c.ks, &c.loose) != LK_OK ||
         lk_jwt_verifier_new(c.ks, &c.strict) != LK_OK ||
         lk_jwt_verifier_set_issuer(c.strict, "https://iss") != LK_OK ||
-        lk_jwt_verifier_set_audience(c.strict, "api") != LK_OK)
+        lk_jwt_verifier_set_audience(c.strict, "api") != LK_OK ||
+        lk_jwt_cache_new(4, &c.cache) != LK_OK)
         abort();
     c.key = lk_keyset_signing_key(c.ks);
     lk_jwt_verifier_set_leeway(c.strict, 30);
@@ -52,23 +57,47 @@ static struct fuzz_ctx *ctx_get(void)
     return &c;
 }
 
+/* The cached verification of tok, twice, must say what rc and cl
+ * (the plain one) said. */
+static void same_cached(struct fuzz_ctx *c, const struct lk_jwt_verifier *v,
+                        const char *tok, size_t len, enum lk_err rc,
+                        const struct lk_claims *cl)
+{
+    struct lk_claims got;
+    int i;
+
+    for (i = 0; i < 2; i++) {
+        if (lk_jwt_verify_cached(v, c->cache, tok, len, FUZZ_NOW, &got,
+                                 NULL, 0) != rc)
+            abort();
+        if (rc == LK_OK && (strcmp(got.sub, cl->sub) != 0 ||
+                            strcmp(got.scope, cl->scope) != 0 ||
+                            got.exp != cl->exp || got.nbf != cl->nbf ||
+                            got.iat != cl->iat))
+            abort();
+    }
+}
+
 /* Verify with both verifiers; check the claims on success. */
 static void verify(struct fuzz_ctx *c, const char *tok, size_t len)
 {
     struct lk_claims cl;
     char err[LK_ERRBUF_SIZE];
     char *copy = malloc(len ? len : 1);
+    enum lk_err rc;
 
     if (copy == NULL)
         return;
     memcpy(copy, tok, len);
-    if (lk_jwt_verify(c->loose, copy, len, FUZZ_NOW, &cl, err,
-                      sizeof(err)) == LK_OK &&
+    rc = lk_jwt_verify(c->loose, copy, len, FUZZ_NOW, &cl, err, sizeof(err));
+    if (rc == LK_OK &&
         (strnlen(cl.sub, sizeof(cl.sub)) == sizeof(cl.sub) ||
          strnlen(cl.scope, sizeof(cl.scope)) == sizeof(cl.scope)))
         abort();
-    (void)lk_jwt_verify(c->strict, copy, len, FUZZ_NOW, &cl, err,
-                        sizeof(err));
+    same_cached(c, c->loose, copy, len, rc, &cl);
+    rc = lk_jwt_verify(c->strict, copy, len, FUZZ_NOW, &cl, err,
+                       sizeof(err));
+    same_cached(c, c->strict, copy, len, rc, &cl);
     (void)lk_jwt_verify(c->loose, copy, len, FUZZ_NOW, NULL, NULL, 0);
     free(copy);
 }
