@@ -38,7 +38,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
-    static int seen;     /* any non-NULL marker for "first call done" */
     const struct floor *f = cls;
 
     (void)url;
@@ -46,7 +45,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     (void)version;
     (void)upload_data;
     if (*con_cls == NULL) {
-        *con_cls = &seen;
+        *con_cls = conn;         /* any non-NULL: the first call is done */
         return MHD_YES;
     }
     *upload_data_size = 0;

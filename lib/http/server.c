@@ -151,7 +151,7 @@ enum phase { PH_RECEIVING, PH_WORKING, PH_ANSWERED };
 
 struct req_state {
     struct lk_server *srv;
-    struct http_local *local;          /* of the HTTP thread */
+    struct lk_jwt_cache *tokens;       /* the HTTP thread's */
     struct MHD_Connection *conn;
     struct lk_conn *tracked;
     const struct route_slot *slot;
@@ -307,8 +307,7 @@ static enum MHD_Result dispatch(struct req_state *st, const char *method,
         resume(st);
         return MHD_YES;
     } else {
-        lk_app_run(st->srv->app, st->slot, rq, st->local->tokens,
-                   &st->resp);
+        lk_app_run(st->srv->app, st->slot, rq, st->tokens, &st->resp);
     }
     return send_answer(st);
 }
@@ -458,7 +457,7 @@ static enum MHD_Result begin(struct http_local *local,
     if (st == NULL)
         return MHD_NO;
     st->srv = srv;
-    st->local = local;
+    st->tokens = local->tokens;
     st->conn = conn;
     clock_gettime(CLOCK_MONOTONIC, &st->start);
     if (cc != NULL) {
