@@ -72,7 +72,7 @@ static int parse_opts(int argc, char **argv, struct token_opts *o)
     int i;
 
     memset(o, 0, sizeof(*o));
-    o->now = (int64_t)time(NULL);
+    o->now = lk_now();
     o->require = "exp,sub";
     for (i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)

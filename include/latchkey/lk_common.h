@@ -56,6 +56,13 @@ void lk_secure_free(void *p, size_t n);
  * depends only on n. Compare fixed-length values only (MACs, digests). */
 int lk_ct_memeq(const void *a, const void *b, size_t n);
 
+/* The Unix time in whole seconds, read from CLOCK_REALTIME. For token
+ * times use this, not time(2): glibc's time() reads the kernel's coarse
+ * clock, which can still show the previous second for up to a tick, so
+ * a token issued elsewhere at the start of a second would look issued
+ * in the future (iat) for a few milliseconds. */
+int64_t lk_now(void);
+
 /* Fill buf with n cryptographically secure random bytes. */
 enum lk_err lk_random(void *buf, size_t n);
 

@@ -79,7 +79,7 @@ static int authenticate(struct lk_app *app, const struct route_slot *slot,
     }
     if (rc == LK_OK)
         rc = lk_jwt_verify_cached(app->verifier, tokens, tok, len,
-                                  (int64_t)time(NULL), cl, why, sizeof(why));
+                                  lk_now(), cl, why, sizeof(why));
     if (rc == LK_OK)
         rc = lookup_user(app, cl->sub, user);
     if (rc == LK_ERR_UNAVAILABLE || rc == LK_ERR_STORE) {

@@ -202,7 +202,7 @@ static void issue(struct lk_app *app, const struct lk_user *u,
     struct jsonw w;
     enum lk_err rc;
 
-    rc = lk_jwt_issue(app->signer, &o, (int64_t)time(NULL), &tok, &toklen,
+    rc = lk_jwt_issue(app->signer, &o, lk_now(), &tok, &toklen,
                       why, sizeof(why));
     if (rc != LK_OK) {
         lk_log(LK_LOG_ERR, "event=token_sign_failed reason=\"%s\"", why);
